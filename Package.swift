@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "lotsen",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "MatchCore", targets: ["MatchCore"]),
+        .executable(name: "matchd", targets: ["MatchDaemon"]),
+        .executable(name: "matchctl", targets: ["matchctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "MatchCore",
+            dependencies: [
+                "CPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            exclude: ["Migrations/README.md"],
+            resources: [
+                .embedInCode("Migrations/sql"),
+            ]
+        ),
+        .executableTarget(
+            name: "MatchDaemon",
+            dependencies: [
+                "MatchCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "matchctl",
+            dependencies: [
+                "MatchCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
+        .testTarget(name: "MatchDaemonTests", dependencies: ["MatchDaemon", "MatchCore"]),
+        .testTarget(name: "MatchctlTests", dependencies: ["matchctl", "MatchCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,15 @@
+/// The migrations compiled into the binary, so a `matchd` or `matchctl` copied alone to another
+/// machine still has them. Add a line here for each new file in `sql/` (a test checks the two agree).
+public enum EmbeddedMigrations {
+    /// Every migration file, by name, with its bytes.
+    static let files: [(name: String, bytes: [UInt8])] = [
+        ("0001_jobs.sql", PackageResources._001_jobs_sql),
+    ]
+
+    /// The names of the files this binary carries.
+    public static var fileNames: [String] { files.map(\.name) }
+
+    /// The migrations, in order.
+    public static let all: [Migration] = files.compactMap { Migration(fileName: $0.name, contents: $0.bytes) }
+        .sorted { $0.version < $1.version }
+}
