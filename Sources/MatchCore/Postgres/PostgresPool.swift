@@ -69,6 +69,7 @@ public actor PostgresPool {
     }
 
     /// Runs `body` in a transaction on a lent connection.
+    @discardableResult
     nonisolated(nonsending) public func withTransaction<T>(
         _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {

@@ -30,6 +30,7 @@ public struct PostgresTransaction: Sendable {
     }
 
     /// Runs `body` inside a savepoint: a throw rolls back to it and rethrows, keeping the outer work.
+    @discardableResult
     nonisolated(nonsending) public func savepoint<T>(
         _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
@@ -73,6 +74,7 @@ final class AfterCommitHooks: Sendable {
 
 extension PostgresConnection {
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    @discardableResult
     nonisolated(nonsending) public func withTransaction<T>(
         _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
@@ -80,6 +82,7 @@ extension PostgresConnection {
     }
 
     /// Runs `body` in a transaction opened with `begin` (e.g. `BEGIN ISOLATION LEVEL SERIALIZABLE`).
+    @discardableResult
     nonisolated(nonsending) public func withTransaction<T>(
         begin: String,
         _ body: (PostgresTransaction) async throws -> T
