@@ -102,11 +102,11 @@ public actor PostgresConnection {
         guard !isBroken, let raw = handle?.pointer, PQstatus(raw) == CONNECTION_OK else { return false }
         var descriptor = pollfd(fd: PQsocket(raw), events: Int16(POLLIN), revents: 0)
         if poll(&descriptor, 1, 0) > 0 {
-            if PQconsumeInput(raw) == 0 || PQstatus(raw) != CONNECTION_OK {
-                isBroken = true
-                return false
-            }
-            while let notice = PQnotifies(raw) { PQfreemem(notice) }
+            // An idle session is sent nothing unasked but a termination notice (or a NOTIFY,
+            // which pooled connections do not LISTEN for): either way, do not lend it.
+            _ = PQconsumeInput(raw)
+            isBroken = true
+            return false
         }
         return PQtransactionStatus(raw) == PQTRANS_IDLE
     }
