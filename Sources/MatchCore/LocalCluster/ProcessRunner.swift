@@ -1,20 +1,24 @@
 import Foundation
 
-/// Runs the PostgreSQL server programs, as the `postgres` user when this process is root
-/// (the server refuses to run as root).
-enum ProcessRunner {
-    struct Failure: Error, CustomStringConvertible {
-        var command: String
-        var status: Int32
-        var output: String
-        var description: String { "\(command) exited with status \(status): \(output)" }
+/// Runs programs to completion (the PostgreSQL server programs as the `postgres` user when this
+/// process is root, since the server refuses to run as root).
+public enum ProcessRunner {
+    /// A program exited with a status other than 0.
+    public struct Failure: Error, CustomStringConvertible {
+        /// The command line.
+        public var command: String
+        /// The exit status.
+        public var status: Int32
+        /// What it printed.
+        public var output: String
+        public var description: String { "\(command) exited with status \(status): \(output)" }
     }
 
     static var isRoot: Bool { getuid() == 0 }
 
     /// Runs `program` with `arguments`; returns its output; throws with its output on failure.
     @discardableResult
-    static func run(_ program: String, _ arguments: [String], asServerUser: Bool = true,
+    public static func run(_ program: String, _ arguments: [String], asServerUser: Bool = true,
                     environment: [String: String] = [:]) throws -> String {
         var argv = [program] + arguments
         var executable = program
@@ -56,8 +60,20 @@ enum ProcessRunner {
             cArgs.forEach { free($0) }
             cEnv.forEach { free($0) }
         }
+        // A thread of the concurrency pool may block signals, and a child inherits the mask
+        // (pgbench -T would never see its SIGALRM): start children with none blocked.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, cArgs, cEnv)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, cArgs, cEnv)
         guard spawned == 0 else {
             throw LocalPostgresError.command("could not start \(executable): errno \(spawned)")
         }

@@ -1,0 +1,144 @@
+import Foundation
+import TOMLKit
+
+/// A bad configuration key or value, named as the user wrote it.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// The key as `section.key`, or the file.
+    public var key: String
+    /// Where the value came from (a flag, an environment variable, the file).
+    public var source: String
+    /// What is wrong.
+    public var problem: String
+    public var description: String { "configuration \(key) (\(source)): \(problem)" }
+}
+
+/// Looks a key up with the precedence every component shares: command-line flags, then
+/// `LOTSEN_<SECTION>_<KEY>` environment variables, then the TOML file, then the default.
+///
+/// Sections read their keys through it; a file key that no section read is unknown, an error.
+public final class ConfigurationReader {
+    enum Value {
+        case text(String)
+        case toml(any TOMLValueConvertible)
+    }
+
+    private let flags: [String: String]
+    private let environment: [String: String]
+    private var file: [String: any TOMLValueConvertible] = [:]
+    private let filePath: String?
+    private var read: Set<String> = []
+    private var readSections: Set<String> = []
+
+    /// A reader over flags (keyed `section.key`), the environment and an optional TOML file.
+    public init(flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
+                filePath: String? = nil) throws {
+        self.flags = flags
+        self.environment = environment
+        self.filePath = filePath
+        guard let filePath else { return }
+        let text: String
+        do {
+            text = try String(contentsOfFile: filePath, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(key: filePath, source: "file", problem: "cannot be read")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(key: filePath, source: "file",
+                                     problem: "not valid TOML at \(error.source.begin): \(error.description)")
+        }
+        for (section, value) in table {
+            guard let inner = value.table else {
+                throw ConfigurationError(key: section, source: filePath, problem: "expected a [\(section)] section")
+            }
+            for (key, item) in inner { file["\(section).\(key)"] = item }
+        }
+    }
+
+    private func lookup(_ section: String, _ key: String) -> (Value, String)? {
+        let name = "\(section).\(key)"
+        read.insert(name)
+        if let flag = flags[name] { return (.text(flag), "command line") }
+        let variable = "LOTSEN_\(section.uppercased())_\(key.uppercased())"
+        if let value = environment[variable] { return (.text(value), variable) }
+        if let value = file[name] { return (.toml(value), filePath ?? "file") }
+        return nil
+    }
+
+    /// A string.
+    public func string(_ section: String, _ key: String, default fallback: String) throws -> String {
+        guard let (value, source) = lookup(section, key) else { return fallback }
+        switch value {
+        case .text(let text): return text
+        case .toml(let item):
+            guard let text = item.string else { throw mismatch(section, key, source, "a string") }
+            return text
+        }
+    }
+
+    /// An integer within `range`.
+    public func int(_ section: String, _ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let (value, source) = lookup(section, key) else { return fallback }
+        let number: Int?
+        switch value {
+        case .text(let text): number = Int(text.trimmingCharacters(in: .whitespaces))
+        case .toml(let item): number = item.int
+        }
+        guard let number else { throw mismatch(section, key, source, "an integer") }
+        guard range.contains(number) else {
+            throw ConfigurationError(key: "\(section).\(key)", source: source,
+                                     problem: "must be from \(range.lowerBound) to \(range.upperBound), got \(number)")
+        }
+        return number
+    }
+
+    /// A boolean (`true`/`false`; also `1`/`0`, `yes`/`no` from flags and the environment).
+    public func bool(_ section: String, _ key: String, default fallback: Bool) throws -> Bool {
+        guard let (value, source) = lookup(section, key) else { return fallback }
+        switch value {
+        case .text(let text):
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default: throw mismatch(section, key, source, "true or false")
+            }
+        case .toml(let item):
+            guard let flag = item.bool else { throw mismatch(section, key, source, "true or false") }
+            return flag
+        }
+    }
+
+    /// One of `choices`.
+    public func choice(_ section: String, _ key: String, default fallback: String, choices: [String]) throws -> String {
+        let value = try string(section, key, default: fallback)
+        guard choices.contains(value) else {
+            throw ConfigurationError(key: "\(section).\(key)", source: "value \"\(value)\"",
+                                     problem: "must be one of \(choices.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// Every integer key of a section whose keys are names (e.g. `[queue]` concurrency per queue).
+    public func intMap(_ section: String, excluding fixed: Set<String>, range: ClosedRange<Int>) throws -> [String: Int] {
+        readSections.insert(section)
+        var result: [String: Int] = [:]
+        let prefix = "\(section)."
+        let keys = Set(file.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
+            .subtracting(fixed)
+        for key in keys { result[key] = try int(section, key, default: 0, range: range) }
+        return result
+    }
+
+    /// Fails on a file key that no section read: a typo must not pass silently.
+    public func rejectUnknownKeys() throws {
+        for key in file.keys.sorted() where !read.contains(key) {
+            throw ConfigurationError(key: key, source: filePath ?? "file", problem: "unknown key")
+        }
+    }
+
+    private func mismatch(_ section: String, _ key: String, _ source: String, _ expected: String) -> ConfigurationError {
+        ConfigurationError(key: "\(section).\(key)", source: source, problem: "expected \(expected)")
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import MatchCore
+import ServiceLifecycle
+
+/// The running daemon: its pool and its services, in one `ServiceGroup`.
+struct Daemon {
+    let pool: PostgresPool
+    let services: [any Service]
+    let logger: Logger
+
+    /// Connects (waiting for the database to come up) and migrates when configured to.
+    static func start(settings: LotsenConfiguration, logger: Logger) async throws -> Daemon {
+        let pool = PostgresPool(configuration: settings.database.poolConfiguration, logger: logger)
+        try await pool.withConnection { connection in
+            let migrator = Migrator(logger: logger)
+            if settings.database.migrateOnStart {
+                try await migrator.migrate(on: connection)
+            } else if try await !migrator.isUpToDate(on: connection) {
+                logger.warning("the schema has pending migrations; run `matchctl migrate`")
+            }
+        }
+        return Daemon(pool: pool, services: [PoolService(pool: pool)], logger: logger)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts the services down gracefully.
+    func run() async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        logger.info("matchd running", metadata: ["pid": "\(getpid())"])
+        try await group.run()
+        logger.info("matchd stopped")
+    }
+}
+
+/// Holds the pool for the daemon's lifetime and closes it on shutdown.
+struct PoolService: Service {
+    let pool: PostgresPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.close()
+    }
+}

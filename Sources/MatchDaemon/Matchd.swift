@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MatchCore
+import ServiceLifecycle
+
+/// The Lotsen daemon: connects, migrates, and runs its services until SIGTERM or SIGINT.
+@main
+struct Matchd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matchd",
+        abstract: "The Lotsen matching daemon."
+    )
+
+    @Option(name: .long, help: "libpq connection string; else LOTSEN_DATABASE_URL, else libpq's PG* variables.")
+    var databaseURL: String?
+
+    @Option(name: .long, help: "TOML configuration file; else LOTSEN_CONFIG.")
+    var config: String?
+
+    @Flag(name: .long, help: "Run on the private development cluster (started and migrated if needed).")
+    var dev = false
+
+    @Option(name: .long, help: "Log level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel: String?
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        if let databaseURL { flags["database.url"] = databaseURL }
+        if let logLevel { flags["log.level"] = logLevel }
+        var settings: LotsenConfiguration
+        do {
+            settings = try LotsenConfiguration.load(flags: flags, configFile: config)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let level = settings.log.level
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lotsen.matchd")
+        if dev {
+            settings.database.url = try await DevCluster.ensureRunning()
+        }
+        let daemon = try await Daemon.start(settings: settings, logger: logger)
+        try await daemon.run()
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The operator's command line for Lotsen.
+@main
+struct Matchctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matchctl",
+        abstract: "Operate Lotsen: its database, its private development cluster and its benchmarks.",
+        subcommands: [DevCommand.self, MigrateCommand.self, BenchCommand.self]
+    )
+}
