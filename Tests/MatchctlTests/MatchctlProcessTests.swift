@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import MatchCore
+
+/// The built `matchctl`, run as a separate process, as an operator would.
+enum Binaries {
+    static var folder: URL {
+        // Test bundles and the products they depend on are built into one folder.
+        var url = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("matchctl").path) && url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = folder.appendingPathComponent(name)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let outputPath = NSTemporaryDirectory() + "lotsen-test-out-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let handle = FileHandle(forWritingAtPath: outputPath)!
+        defer { unlink(outputPath) }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+    }
+}
+
+@Suite("matchctl as a process")
+struct MatchctlProcessTests {
+    @Test func migrateThenStatus() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase(migrated: false)
+        let (status, output) = try Binaries.run("matchctl", ["migrate", "--database-url", conninfo])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("applied 0001_jobs.sql"))
+        let (again, second) = try Binaries.run("matchctl", ["migrate"], environment: ["LOTSEN_DATABASE_URL": conninfo])
+        #expect(again == 0)
+        #expect(second.contains("schema up to date"))
+        let (listed, table) = try Binaries.run("matchctl", ["migrate", "status", "--database-url", conninfo])
+        #expect(listed == 0)
+        #expect(table.contains("0001") && table.contains("applied"))
+    }
+
+    @Test func twoProcessesMigratingAtOnceApplyEachMigrationOnce() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase(migrated: false)
+        async let first = Task.detached { try Binaries.run("matchctl", ["migrate", "--database-url", conninfo]) }.value
+        async let second = Task.detached { try Binaries.run("matchctl", ["migrate", "--database-url", conninfo]) }.value
+        let results = try await [first, second]
+        #expect(results.allSatisfy { $0.0 == 0 }, "\(results)")
+        let applied = results.map { $0.1.components(separatedBy: "applied 0001_jobs.sql").count - 1 }.reduce(0, +)
+        #expect(applied == 1)
+        let connection = try await PostgresConnection.connect(conninfo)
+        let count = try await connection.query("SELECT count(*) AS n FROM schema_migrations")[0].decode(Int.self, "n")
+        #expect(count == EmbeddedMigrations.all.count)
+        await connection.close()
+    }
+
+    @Test func aBinaryCopiedAloneStillHasItsMigrations() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase(migrated: false)
+        let lonely = FileManager.default.temporaryDirectory.appendingPathComponent("lotsen-alone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: lonely) }
+        let copy = lonely.appendingPathComponent("matchctl")
+        try FileManager.default.copyItem(at: Binaries.folder.appendingPathComponent("matchctl"), to: copy)
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["migrate", "--database-url", conninfo]
+        process.currentDirectoryURL = lonely
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let connection = try await PostgresConnection.connect(conninfo)
+        let up = try await Migrator().isUpToDate(on: connection)
+        #expect(up)
+        await connection.close()
+    }
+
+    @Test func aBadDatabaseURLIsAClearError() throws {
+        let (status, output) = try Binaries.run("matchctl", ["migrate", "--database-url", "host=/nonexistent-lotsen dbname=x"])
+        #expect(status != 0)
+        #expect(output.contains("could not connect"))
+    }
+}
