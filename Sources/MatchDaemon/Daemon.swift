@@ -20,13 +20,18 @@ struct Daemon {
                 logger.warning("the schema has pending migrations; run `matchctl migrate`")
             }
         }
-        return Daemon(pool: pool, services: [PoolService(pool: pool)], logger: logger)
+        var workers = WorkerRegistry()
+        workers.register(NoopWorker())
+        let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
+                                   logger: logger)
+        // Started in order, shut down in reverse: the fetcher stops first, the pool last.
+        return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services, logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts the services down gracefully.
     func run() async throws {
         let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

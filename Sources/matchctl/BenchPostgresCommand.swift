@@ -76,7 +76,7 @@ struct BenchPostgresCommand: AsyncParsableCommand {
             }
             count += 1
         }
-        return Double(count) / (ContinuousClock.now - start).seconds
+        return Double(count) / (ContinuousClock.now - start).inSeconds
     }
 
     static func measurePool(_ conninfo: String, clients: Int, duration: Duration) async throws -> Double {
@@ -99,16 +99,9 @@ struct BenchPostgresCommand: AsyncParsableCommand {
             }
             return try await group.reduce(0, +)
         }
-        let elapsed = (ContinuousClock.now - start).seconds
+        let elapsed = (ContinuousClock.now - start).inSeconds
         await pool.close()
         return Double(total) / elapsed
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}

@@ -42,4 +42,17 @@ struct DatabaseOptions: ParsableArguments {
             throw error
         }
     }
+
+    /// A small pool for the length of `body`.
+    func withPool<T>(_ body: (PostgresPool) async throws -> T) async throws -> T {
+        let pool = PostgresPool(configuration: .init(conninfo: try await connectionString(), maxConnections: 4))
+        do {
+            let value = try await body(pool)
+            await pool.close()
+            return value
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
 }

@@ -125,8 +125,12 @@ public final class ConfigurationReader {
         readSections.insert(section)
         var result: [String: Int] = [:]
         let prefix = "\(section)."
-        let keys = Set(file.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
-            .subtracting(fixed)
+        let envPrefix = "LOTSEN_\(section.uppercased())_"
+        let fromEnvironment = environment.keys.filter { $0.hasPrefix(envPrefix) }
+            .map { String($0.dropFirst(envPrefix.count)).lowercased() }
+        let fromFlags = flags.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        let keys = Set(file.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+            + fromEnvironment + fromFlags).subtracting(fixed)
         for key in keys { result[key] = try int(section, key, default: 0, range: range) }
         return result
     }

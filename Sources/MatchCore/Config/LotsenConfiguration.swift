@@ -10,11 +10,14 @@ public struct LotsenConfiguration: Sendable {
     public var database: DatabaseConfiguration
     /// `[log]`.
     public var log: LogConfiguration
+    /// `[queue]`.
+    public var queue: QueueConfiguration
 
     /// Reads every section and refuses unknown keys.
     public init(reader: ConfigurationReader) throws {
         database = try DatabaseConfiguration(reader: reader)
         log = try LogConfiguration(reader: reader)
+        queue = try QueueConfiguration(reader: reader)
         try reader.rejectUnknownKeys()
     }
 

@@ -4,6 +4,7 @@ public enum EmbeddedMigrations {
     /// Every migration file, by name, with its bytes.
     static let files: [(name: String, bytes: [UInt8])] = [
         ("0001_jobs.sql", PackageResources._001_jobs_sql),
+        ("0002_queue_runtime.sql", PackageResources._002_queue_runtime_sql),
     ]
 
     /// The names of the files this binary carries.

@@ -1,0 +1,209 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The worker runtime of one daemon: fetches jobs of its queues, runs their workers, records
+/// results in batches, heartbeats, and, while it leads, rescues and prunes.
+///
+/// `services` lists its loops, each a `Service` for one `ServiceGroup` (fetcher last, so that on
+/// shutdown it stops first and the others outlive its running jobs).
+public final class QueueRuntime: Sendable {
+    /// The configuration.
+    public let configuration: QueueRuntimeConfiguration
+    let pool: PostgresPool
+    let queue: JobQueue
+    let registry: WorkerRegistry
+    let logger: Logger
+    let running = RunningJobs()
+    let completer: JobCompleter
+    let leader: LeaderElection
+    let wakeups: [String: WakeSignal]
+    let listener: PostgresListener?
+    let notifier: WakeupNotifier
+    private let stopping = Atomic<Bool>(false)
+
+    /// A runtime over `pool`, running `registry`'s workers.
+    public init(configuration: QueueRuntimeConfiguration, pool: PostgresPool, registry: WorkerRegistry,
+                clock: any JobClock = SystemJobClock(), logger: Logger = Logger(label: "lotsen.queue")) {
+        self.configuration = configuration
+        self.pool = pool
+        self.queue = JobQueue(clock: clock)
+        self.registry = registry
+        var logger = logger
+        logger[metadataKey: "daemon"] = "\(configuration.daemonID)"
+        self.logger = logger
+        self.completer = JobCompleter(batchSize: configuration.completionBatchSize)
+        self.leader = LeaderElection(daemonID: configuration.daemonID, lease: configuration.leaderLease, clock: clock)
+        self.wakeups = configuration.queues.mapValues { _ in WakeSignal() }
+        self.listener = configuration.pollOnly ? nil : PostgresListener(conninfo: pool.configuration.conninfo, logger: logger)
+        self.notifier = WakeupNotifier(pool: pool)
+    }
+
+    /// The runtime's loops, in start order.
+    public var services: [any Service] {
+        var list: [any Service] = [DaemonHeartbeatService(runtime: self), LeaderService(runtime: self),
+                                   RescuerService(runtime: self), PrunerService(runtime: self)]
+        if listener != nil { list.append(QueueListenerService(runtime: self)) }
+        list.append(FetcherService(runtime: self))
+        return list
+    }
+
+    /// Sends the debounced wake-up for `queue` (call after the enqueueing transaction committed).
+    public func wake(_ queue: String) {
+        wakeups[queue]?.signal()
+        notifier.notify(queue)
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    func beginStopping() {
+        stopping.store(true, ordering: .relaxed)
+        for signal in wakeups.values { signal.signal() }
+    }
+
+    // MARK: Running one job
+
+    func start(_ job: FetchedJob) {
+        running.add(job.id, queue: job.queue)
+        let task = Task {
+            let followUps = FollowUps()
+            let meta = (try? JSONDecoder().decode(JobMeta.self, from: Data(job.metaJSON.utf8))) ?? JobMeta()
+            var jobLogger = logger
+            jobLogger[metadataKey: "job_id"] = "\(job.id)"
+            jobLogger[metadataKey: "job_kind"] = "\(job.kind)"
+            let context = JobContext(jobID: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
+                                     meta: meta, logger: jobLogger, followUps: followUps)
+            let result: Result<JobOutcome, any Error>
+            if let worker = registry.worker(for: job.kind) {
+                do {
+                    result = .success(try await worker(job, context))
+                } catch {
+                    result = .failure(error)
+                }
+            } else {
+                result = .failure(UnknownJobKindError(kind: job.kind))
+            }
+            let stop = running.remove(job.id)
+            wakeups[job.queue]?.signal()
+            completer.submit(JobResult(job: job, result: result, stop: stop, followUps: followUps.take()))
+        }
+        running.attach(task, to: job.id)
+    }
+
+    // MARK: Recording results
+
+    /// Records a batch of results in one transaction: completions in one statement.
+    func record(_ results: [JobResult]) async throws {
+        let daemon = configuration.daemonID
+        var handBack: [Int64] = []
+        var wakeQueues = Set<String>()
+        try await pool.withTransaction { transaction in
+            var completed: [Int64] = []
+            var followUps: [JobInsert] = []
+            for item in results {
+                switch (item.stop, item.result) {
+                case (.handedBack, _):
+                    handBack.append(item.job.id)
+                case (.cancelledByOperator, _):
+                    try await queue.record(.cancel(reason: "cancelled by an operator"), for: item.job.id, daemon: daemon,
+                                           in: transaction)
+                case (nil, .success(.complete)):
+                    completed.append(item.job.id)
+                    followUps += item.followUps
+                case (nil, .success(let outcome)):
+                    try await queue.record(outcome, for: item.job.id, daemon: daemon, in: transaction)
+                    followUps += item.followUps
+                case (nil, .failure(let error)):
+                    try await queue.fail(item.job.id, daemon: daemon, attempt: item.job.attempt,
+                                         error: Self.describe(error), in: transaction)
+                }
+            }
+            try await queue.complete(completed, daemon: daemon, in: transaction)
+            if !followUps.isEmpty {
+                _ = try await queue.enqueue(batch: followUps, in: transaction)
+                wakeQueues.formUnion(followUps.map(\.queue))
+            }
+        }
+        if !handBack.isEmpty {
+            try await pool.withConnection { try await queue.handBack(handBack, daemon: daemon, on: $0) }
+        }
+        for name in wakeQueues { wake(name) }
+    }
+
+    /// An error as recorded in the job's errors: its description, which for PostgresError is
+    /// safe; other errors are the worker's own and must not carry personal data.
+    static func describe(_ error: any Error) -> String {
+        if error is CancellationError { return "cancelled" }
+        return String(describing: error)
+    }
+}
+
+/// The result of one run, waiting to be recorded.
+struct JobResult: Sendable {
+    var job: FetchedJob
+    var result: Result<JobOutcome, any Error>
+    var stop: RunningJobs.Stop?
+    var followUps: [JobInsert]
+}
+
+/// Collects results until the completer records them.
+final class JobCompleter: Sendable {
+    private let pending = Mutex<[JobResult]>([])
+    let signal = WakeSignal()
+    let batchSize: Int
+
+    init(batchSize: Int) { self.batchSize = batchSize }
+
+    func submit(_ result: JobResult) {
+        pending.withLock { $0.append(result) }
+        signal.signal()
+    }
+
+    func take() -> [JobResult] {
+        pending.withLock { pending in
+            let batch = Array(pending.prefix(batchSize))
+            pending.removeFirst(batch.count)
+            return batch
+        }
+    }
+
+    func putBack(_ results: [JobResult]) {
+        pending.withLock { $0.insert(contentsOf: results, at: 0) }
+    }
+
+    var isEmpty: Bool { pending.withLock { $0.isEmpty } }
+}
+
+/// Sends `NOTIFY lotsen_jobs, queue` after commits, coalescing a burst into one per queue in flight.
+final class WakeupNotifier: Sendable {
+    private let pool: PostgresPool
+    private let state = Mutex<(inFlight: Set<String>, again: Set<String>)>(([], []))
+
+    init(pool: PostgresPool) { self.pool = pool }
+
+    func notify(_ queue: String) {
+        let send = state.withLock { state -> Bool in
+            if state.inFlight.contains(queue) {
+                state.again.insert(queue)
+                return false
+            }
+            state.inFlight.insert(queue)
+            return true
+        }
+        guard send else { return }
+        Task { await self.send(queue) }
+    }
+
+    private func send(_ queue: String) async {
+        while true {
+            _ = try? await pool.query("SELECT pg_notify(\(JobQueue.wakeupChannel), \(queue))")
+            let again = state.withLock { state -> Bool in
+                if state.again.remove(queue) != nil { return true }
+                state.inFlight.remove(queue)
+                return false
+            }
+            if !again { return }
+        }
+    }
+}
