@@ -49,6 +49,7 @@ let package = Package(
             name: "matchctl",
             dependencies: [
                 "MatchCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
