@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -21,11 +22,13 @@ public final class QueueRuntime: Sendable {
     let wakeups: [String: WakeSignal]
     let listener: PostgresListener?
     let notifier: WakeupNotifier
+    let scheduler: PeriodicScheduler
     private let stopping = Atomic<Bool>(false)
 
     /// A runtime over `pool`, running `registry`'s workers.
     public init(configuration: QueueRuntimeConfiguration, pool: PostgresPool, registry: WorkerRegistry,
-                clock: any JobClock = SystemJobClock(), logger: Logger = Logger(label: "lotsen.queue")) {
+                periodicJobs: [PeriodicJob] = [], clock: any JobClock = SystemJobClock(),
+                logger: Logger = Logger(label: "lotsen.queue")) {
         self.configuration = configuration
         self.pool = pool
         self.queue = JobQueue(clock: clock)
@@ -38,12 +41,14 @@ public final class QueueRuntime: Sendable {
         self.wakeups = configuration.queues.mapValues { _ in WakeSignal() }
         self.listener = configuration.pollOnly ? nil : PostgresListener(conninfo: pool.configuration.conninfo, logger: logger)
         self.notifier = WakeupNotifier(pool: pool)
+        self.scheduler = PeriodicScheduler(jobs: periodicJobs, queue: queue)
     }
 
     /// The runtime's loops, in start order.
     public var services: [any Service] {
         var list: [any Service] = [DaemonHeartbeatService(runtime: self), LeaderService(runtime: self),
-                                   RescuerService(runtime: self), PrunerService(runtime: self)]
+                                   RescuerService(runtime: self), PrunerService(runtime: self),
+                                   SchedulerService(runtime: self), QueueMetricsService(runtime: self)]
         if listener != nil { list.append(QueueListenerService(runtime: self)) }
         list.append(FetcherService(runtime: self))
         return list
@@ -74,6 +79,8 @@ public final class QueueRuntime: Sendable {
             jobLogger[metadataKey: "job_kind"] = "\(job.kind)"
             let context = JobContext(jobID: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
                                      meta: meta, logger: jobLogger, followUps: followUps)
+            Counter(label: "lotsen_jobs_started_total", dimensions: [("kind", job.kind)]).increment()
+            let started = ContinuousClock.now
             let result: Result<JobOutcome, any Error>
             if let worker = registry.worker(for: job.kind) {
                 do {
@@ -83,6 +90,13 @@ public final class QueueRuntime: Sendable {
                 }
             } else {
                 result = .failure(UnknownJobKindError(kind: job.kind))
+            }
+            let elapsed = ContinuousClock.now - started
+            Timer(label: "lotsen_job_duration_seconds", dimensions: [("kind", job.kind)])
+                .recordNanoseconds(Int64(elapsed.inSeconds * 1e9))
+            switch result {
+            case .success: Counter(label: "lotsen_jobs_completed_total", dimensions: [("kind", job.kind)]).increment()
+            case .failure: Counter(label: "lotsen_jobs_failed_total", dimensions: [("kind", job.kind)]).increment()
             }
             let stop = running.remove(job.id)
             wakeups[job.queue]?.signal()

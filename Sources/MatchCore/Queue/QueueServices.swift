@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Runs `body` every `interval` until graceful shutdown, which also cuts a round short; errors
 /// are logged, not fatal.
-private func everyInterval(_ interval: Duration, logger: Logger, what: String,
+func everyInterval(_ interval: Duration, logger: Logger, what: String,
                            _ body: @escaping @Sendable () async throws -> Void) async {
     await cancelWhenGracefulShutdown {
         while !Task.isCancelled {
@@ -74,6 +74,24 @@ struct PrunerService: Service {
         await everyInterval(runtime.configuration.pruneInterval, logger: runtime.logger, what: "pruning jobs") {
             guard runtime.leader.isLeader else { return }
             _ = try await runOnce()
+        }
+    }
+}
+
+/// While leading: enqueues periodic jobs whose tick is due.
+struct SchedulerService: Service {
+    let runtime: QueueRuntime
+
+    func run() async throws {
+        guard !runtime.scheduler.jobs.isEmpty else {
+            // Nothing to schedule: stay until shutdown, since a service that ends stops the group.
+            try? await gracefulShutdown()
+            return
+        }
+        await everyInterval(.seconds(1), logger: runtime.logger, what: "scheduling periodic jobs") {
+            guard runtime.leader.isLeader else { return }
+            let ids = try await runtime.scheduler.runOnce(pool: runtime.pool)
+            if !ids.isEmpty { for name in runtime.configuration.queues.keys { runtime.wake(name) } }
         }
     }
 }
