@@ -24,6 +24,7 @@ public final class QueueRuntime: Sendable {
     let notifier: WakeupNotifier
     let scheduler: PeriodicScheduler
     private let stopping = Atomic<Bool>(false)
+    private let stopDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
     /// A runtime over `pool`, running `registry`'s workers.
     public init(configuration: QueueRuntimeConfiguration, pool: PostgresPool, registry: WorkerRegistry,
@@ -62,7 +63,13 @@ public final class QueueRuntime: Sendable {
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
+    /// When running jobs must have finished: the grace period from the start of the shutdown.
+    var gracePeriodEnd: ContinuousClock.Instant {
+        stopDeadline.withLock { $0 } ?? .now + configuration.gracePeriod
+    }
+
     func beginStopping() {
+        stopDeadline.withLock { $0 = $0 ?? .now + configuration.gracePeriod }
         stopping.store(true, ordering: .relaxed)
         for signal in wakeups.values { signal.signal() }
     }

@@ -181,7 +181,13 @@ struct FetcherService: Service {
                                                       lease: configuration.leaseDuration, on: $0)
                     }
                     failures = 0
-                    for job in jobs where !runtime.isStopping { runtime.start(job) }
+                    let unstarted = startUnlessStopping(jobs)
+                    if !unstarted.isEmpty {
+                        // Fetched as the shutdown began: give them straight back, attempt unused.
+                        try await runtime.pool.withConnection {
+                            try await runtime.queue.handBack(unstarted, daemon: configuration.daemonID, on: $0)
+                        }
+                    }
                     // A full batch means there is likely more: look again as soon as a slot frees.
                     if jobs.count == free { continue }
                 } catch {
@@ -193,6 +199,14 @@ struct FetcherService: Service {
             }
             await signal.wait(timeout: configuration.pollInterval)
         }
+    }
+
+    private func startUnlessStopping(_ jobs: [FetchedJob]) -> [Int64] {
+        var unstarted: [Int64] = []
+        for job in jobs {
+            if runtime.isStopping { unstarted.append(job.id) } else { runtime.start(job) }
+        }
+        return unstarted
     }
 
     private func completionLoop() async {
@@ -220,7 +234,7 @@ struct FetcherService: Service {
     /// Waits for running jobs within the grace period, then cancels them for hand-back; true when
     /// nothing is left to record.
     private func drainOnShutdown() async -> Bool {
-        let deadline = ContinuousClock.now + runtime.configuration.gracePeriod
+        let deadline = runtime.gracePeriodEnd
         while !runtime.running.isEmpty && ContinuousClock.now < deadline && runtime.completer.isEmpty {
             await runtime.completer.signal.wait(timeout: .milliseconds(50))
         }
