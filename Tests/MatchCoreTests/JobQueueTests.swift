@@ -156,6 +156,12 @@ struct JobQueueTests {
             let whileRunning = try await connection.withTransaction { try await queue.enqueue(job, in: $0) }
             #expect(whileRunning != .skippedDuplicate)
             try await connection.withTransaction { try await queue.complete([id], daemon: "d", in: $0) }
+            guard case .inserted(let second) = whileRunning else { return }
+            _ = try await queue.fetch(queue: "matching", limit: 1, daemon: "d", lease: .seconds(30), on: connection)
+            try await connection.withTransaction { try await queue.complete([second], daemon: "d", in: $0) }
+            // After completion the key is free again.
+            let again = try await connection.withTransaction { try await queue.enqueue(job, in: $0) }
+            #expect(again != .skippedDuplicate)
             // Batches skip duplicates within themselves and against the table.
             let batch = try await connection.withTransaction {
                 try await queue.enqueue(batch: [job, JobInsert(kind: "noop"), job], in: $0)
@@ -202,7 +208,7 @@ struct JobQueueTests {
     @Test func fetchUsesThePartialIndexOverAMillionFinishedRows() async throws {
         try await withTestConnection { connection, _ in
             try await connection.execute("""
-                INSERT INTO jobs (kind, state, finalized_at) SELECT 'noop', 'completed', now() FROM generate_series(1, 200000)
+                INSERT INTO jobs (kind, state, finalized_at) SELECT 'noop', 'completed', now() FROM generate_series(1, 1000000)
                 """)
             _ = try await enqueue(JobInsert(kind: "noop"), connection)
             try await connection.execute("ANALYZE jobs")
