@@ -18,7 +18,7 @@ struct PostgresPoolTests {
             return try await group.reduce(0, +)
         }
         #expect(sum == (0..<200).reduce(0, +))
-        #expect(await pool.counts.open <= 4)
+        #expect(pool.counts.open <= 4)
         await pool.close()
     }
 

@@ -73,7 +73,18 @@ struct MatchctlProcessTests {
         process.executableURL = copy
         process.arguments = ["migrate", "--database-url", conninfo]
         process.currentDirectoryURL = lonely
-        try process.run()
+        // Another test forking at the moment of the copy can hold the new file open for writing
+        // for an instant (ETXTBSY); try again shortly.
+        var attempts = 0
+        while true {
+            do {
+                try process.run()
+                break
+            } catch let error as NSError where attempts < 20 && (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.code == 26 {
+                attempts += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let connection = try await PostgresConnection.connect(conninfo)

@@ -38,7 +38,13 @@ public actor PostgresConnection {
     /// Counts resets: a transaction begun in an earlier session must not go on in a new one.
     private(set) var sessionGeneration = 0
     /// Whether the connection is known to be unusable; a pool replaces it.
-    public private(set) var isBroken = false
+    public private(set) var isBroken = false {
+        didSet { refreshReadiness() }
+    }
+    /// Whether it is idle outside a transaction and not broken, kept after every statement so a
+    /// pool can check a connection without hopping onto its thread.
+    private nonisolated let ready = Atomic<Bool>(false)
+    private nonisolated let socket = Atomic<Int32>(-1)
 
     private static let counter = Atomic<Int>(0)
 
@@ -68,6 +74,7 @@ public actor PostgresConnection {
 
     /// Closes the connection; later statements fail. Calling it twice is harmless.
     public func close() {
+        ready.store(false, ordering: .releasing)
         handle = nil
         isBroken = true
         executor.shutdown()
@@ -155,6 +162,7 @@ public actor PostgresConnection {
         }
         handle = consume connection
         try prepareSession(raw)
+        refreshReadiness()
     }
 
     private func prepareSession(_ raw: OpaquePointer) throws {
@@ -193,6 +201,7 @@ public actor PostgresConnection {
         let parameters = LibpqParameters(query.binds)
         let result = send(raw, query.sql, parameters)
         let cancelWasSent = cancelGuard.end()
+        defer { refreshReadiness() }
         do {
             let rows = try readResult(result, raw)
             if cancelWasSent { resetSession() }
@@ -231,6 +240,7 @@ public actor PostgresConnection {
         cancelGuard.begin()
         let result = ResultHandle(PQexec(raw, sql))
         let cancelWasSent = cancelGuard.end()
+        defer { refreshReadiness() }
         do {
             _ = try readResult(result, raw)
         } catch let error as PostgresError {
@@ -303,6 +313,28 @@ public actor PostgresConnection {
         }
     }
 
+    private func refreshReadiness() {
+        guard !isBroken, let raw = handle?.pointer, PQstatus(raw) == CONNECTION_OK else {
+            ready.store(false, ordering: .releasing)
+            return
+        }
+        socket.store(PQsocket(raw), ordering: .relaxed)
+        ready.store(PQtransactionStatus(raw) == PQTRANS_IDLE, ordering: .releasing)
+    }
+
+    /// `isHealthy` without a hop onto the connection's thread, for a connection nobody uses now:
+    /// the last statement left it idle and healthy, and the server sent nothing since (an idle
+    /// session is sent nothing unasked but a termination notice).
+    nonisolated func isReadyWhileIdle() -> Bool {
+        guard ready.load(ordering: .acquiring) else { return false }
+        var descriptor = pollfd(fd: socket.load(ordering: .relaxed), events: Int16(POLLIN), revents: 0)
+        if poll(&descriptor, 1, 0) != 0 {
+            ready.store(false, ordering: .releasing)
+            return false
+        }
+        return true
+    }
+
     func putCopyData(_ bytes: [UInt8]) throws {
         let raw = try connectedPointer()
         let sent = bytes.withUnsafeBufferPointer { buffer in
@@ -318,6 +350,7 @@ public actor PostgresConnection {
 
     func endCopy(failure: String?) throws -> Int {
         let raw = try connectedPointer()
+        defer { refreshReadiness() }
         guard PQputCopyEnd(raw, failure) == 1 else {
             markBrokenIfDisconnected(raw)
             throw PostgresError.fromConnection(raw, context: "COPY could not be ended")

@@ -1,12 +1,15 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A bounded pool of connections, lent through scoped closures.
 ///
-/// A connection is health-checked when lent and replaced when it broke; connecting again after
-/// the server went away backs off exponentially until the caller's wait runs out; a caller that
+/// A connection is checked when lent and replaced when it broke; connecting again after the
+/// server went away backs off exponentially until the caller's wait runs out; a caller that
 /// waits longer than `acquireTimeout` for a free connection gets a `.poolTimeout` error.
-public actor PostgresPool {
+/// Lending and returning take a lock, not a hop onto an actor: a statement on a pooled
+/// connection costs one thread hop, as on a connection of one's own.
+public final class PostgresPool: Sendable {
     /// How a pool connects and how far it grows.
     public struct Configuration: Sendable {
         /// The libpq connection string.
@@ -37,15 +40,26 @@ public actor PostgresPool {
         let continuation: CheckedContinuation<PostgresConnection, any Error>
     }
 
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var openCount = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID = 0
+        var isClosed = false
+        var replacing = false
+    }
+
+    /// What `acquire` decided under the lock.
+    private enum Lend {
+        case connection(PostgresConnection)
+        case connect
+        case wait
+    }
+
     /// The pool's configuration.
-    public nonisolated let configuration: Configuration
+    public let configuration: Configuration
     private let logger: Logger
-    private var idle: [PostgresConnection] = []
-    private var openCount = 0
-    private var waiters: [Waiter] = []
-    private var nextWaiterID = 0
-    private var isClosed = false
-    private var replacing = false
+    private let state = Mutex(State())
 
     /// A pool; it connects lazily, on the first lend.
     public init(configuration: Configuration, logger: Logger = Logger(label: "lotsen.postgres")) {
@@ -78,28 +92,31 @@ public actor PostgresPool {
 
     /// Runs one statement on a lent connection and returns its rows.
     @discardableResult
-    public nonisolated func query(_ query: PostgresQuery) async throws -> PostgresRows {
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try await withConnection { try await $0.query(query) }
     }
 
     /// Runs one statement on a lent connection and returns the number of rows it affected.
     @discardableResult
-    public nonisolated func execute(_ query: PostgresQuery) async throws -> Int {
+    public func execute(_ query: PostgresQuery) async throws -> Int {
         try await withConnection { try await $0.execute(query) }
     }
 
     /// How many connections are open, and how many of those are idle.
-    public var counts: (open: Int, idle: Int) { (openCount, idle.count) }
+    public var counts: (open: Int, idle: Int) { state.withLock { ($0.openCount, $0.idle.count) } }
 
     /// Closes every idle connection and refuses new lends; lent ones close when returned.
     public func close() async {
-        isClosed = true
-        let closing = idle
-        idle.removeAll()
-        openCount -= closing.count
+        let (closing, pending) = state.withLock { state in
+            state.isClosed = true
+            defer {
+                state.openCount -= state.idle.count
+                state.idle.removeAll()
+                state.waiters.removeAll()
+            }
+            return (state.idle, state.waiters)
+        }
         for connection in closing { await connection.close() }
-        let pending = waiters
-        waiters.removeAll()
         for waiter in pending { waiter.continuation.resume(throwing: PostgresError(.poolClosed, "the pool is closed")) }
     }
 
@@ -108,84 +125,115 @@ public actor PostgresPool {
     private func acquire() async throws -> PostgresConnection {
         let deadline = ContinuousClock.now + configuration.acquireTimeout
         while true {
-            if isClosed { throw PostgresError(.poolClosed, "the pool is closed") }
-            if let connection = idle.popLast() {
-                if await connection.isHealthy() { return connection }
-                openCount -= 1
-                await connection.close()
-                continue
+            let lend = try state.withLock { state -> Lend in
+                if state.isClosed { throw PostgresError(.poolClosed, "the pool is closed") }
+                if let connection = state.idle.popLast() { return .connection(connection) }
+                if state.openCount < configuration.maxConnections {
+                    state.openCount += 1
+                    return .connect
+                }
+                return .wait
             }
-            if openCount < configuration.maxConnections {
-                openCount += 1
+            let connection: PostgresConnection
+            switch lend {
+            case .connection(let idle):
+                connection = idle
+            case .connect:
                 do {
                     return try await connectWithBackoff(until: deadline)
                 } catch {
-                    openCount -= 1
+                    state.withLock { $0.openCount -= 1 }
                     throw error
                 }
+            case .wait:
+                connection = try await waitForRelease(until: deadline)
             }
-            let connection = try await waitForRelease(until: deadline)
-            if await connection.isHealthy() { return connection }
-            openCount -= 1
-            await connection.close()
+            if connection.isReadyWhileIdle() { return connection }
+            await discard(connection)
         }
     }
 
     private func release(_ connection: PostgresConnection) async {
-        var usable = await connection.isHealthy()
+        var usable = connection.isReadyWhileIdle()
         if !usable, await !connection.isBroken, await connection.isInTransaction {
             // A body that left a transaction open (it should not): roll it back rather than leak it.
             let rolledBack = (try? await connection.run("ROLLBACK", session: nil, cancellable: false)) != nil
-            usable = rolledBack ? await connection.isHealthy() : false
+            usable = rolledBack && connection.isReadyWhileIdle()
         }
-        guard usable, !isClosed else {
-            openCount -= 1
-            await connection.close()
-            replaceForWaiters()
+        guard usable else {
+            await discard(connection)
             return
         }
-        if !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume(returning: connection)
-        } else {
-            idle.append(connection)
+        let waiter = state.withLock { state -> Waiter?? in
+            if state.isClosed { return .none }
+            if !state.waiters.isEmpty { return .some(state.waiters.removeFirst()) }
+            state.idle.append(connection)
+            return .some(nil)
+        }
+        switch waiter {
+        case .none: await discard(connection)
+        case .some(.some(let waiter)): waiter.continuation.resume(returning: connection)
+        case .some(.none): break
         }
     }
 
+    private func discard(_ connection: PostgresConnection) async {
+        state.withLock { $0.openCount -= 1 }
+        await connection.close()
+        replaceForWaiters()
+    }
+
     private func waitForRelease(until deadline: ContinuousClock.Instant) async throws -> PostgresConnection {
-        nextWaiterID += 1
-        let id = nextWaiterID
-        let timeout = Task { [weak self] in
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        let timeout = Task { [weak self, configuration] in
             try await Task.sleep(until: deadline, clock: .continuous)
-            await self?.expire(id, error: PostgresError(.poolTimeout,
-                "no database connection became free within \(self?.configuration.acquireTimeout ?? .zero)"))
+            self?.expire(id, error: PostgresError(.poolTimeout,
+                "no database connection became free within \(configuration.acquireTimeout)"))
         }
         defer { timeout.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                waiters.append(Waiter(id: id, continuation: continuation))
+                // A connection returned since the caller looked is taken at once.
+                let idle = state.withLock { state -> PostgresConnection? in
+                    if let connection = state.idle.popLast() { return connection }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let idle { continuation.resume(returning: idle) }
             }
         } onCancel: {
-            Task { await self.expire(id, error: CancellationError()) }
+            self.expire(id, error: CancellationError())
         }
     }
 
     private func expire(_ id: Int, error: any Error) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(throwing: error)
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(throwing: error)
     }
 
     /// Opens a connection for callers that wait while the pool has room again.
     private func replaceForWaiters() {
-        guard !waiters.isEmpty, !replacing, !isClosed, openCount < configuration.maxConnections else { return }
-        replacing = true
-        openCount += 1
+        let start = state.withLock { state -> Bool in
+            guard !state.waiters.isEmpty, !state.replacing, !state.isClosed,
+                  state.openCount < configuration.maxConnections else { return false }
+            state.replacing = true
+            state.openCount += 1
+            return true
+        }
+        guard start else { return }
         Task {
-            defer { replacing = false }
+            defer { state.withLock { $0.replacing = false } }
             do {
                 let connection = try await connectWithBackoff(until: .now + configuration.acquireTimeout)
                 await release(connection)
             } catch {
-                openCount -= 1
+                state.withLock { $0.openCount -= 1 }
             }
         }
     }
@@ -196,8 +244,8 @@ public actor PostgresPool {
             do {
                 return try await PostgresConnection.connect(configuration.conninfo, options: configuration.connectionOptions)
             } catch let error as PostgresError {
-                let now = ContinuousClock.now
-                guard now + backoff < deadline, !isClosed else { throw error }
+                let closed = state.withLock { $0.isClosed }
+                guard ContinuousClock.now + backoff < deadline, !closed else { throw error }
                 logger.warning("connecting to the database failed; retrying",
                                metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
                 try await Task.sleep(for: backoff)
