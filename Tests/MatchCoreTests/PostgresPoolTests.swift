@@ -52,4 +52,17 @@ struct PostgresPoolTests {
         await admin.close()
         await pool.close()
     }
+
+    @Test func reconnectsAfterTheServerRestarts() async throws {
+        let cluster = try TestPostgres.makeThrowawayCluster(name: "pool-restart-\(getpid())")
+        defer { cluster.destroy() }
+        let pool = PostgresPool(configuration: .init(conninfo: cluster.connectionString(), maxConnections: 2,
+                                                     acquireTimeout: .seconds(20)))
+        try await pool.query("SELECT 1")
+        try cluster.restart()
+        // The idle connection was closed by the server; the pool notices and connects anew.
+        let value = try await pool.query("SELECT 7 AS n")[0].decode(Int.self, "n")
+        #expect(value == 7)
+        await pool.close()
+    }
 }
