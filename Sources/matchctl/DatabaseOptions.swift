@@ -32,26 +32,24 @@ struct DatabaseOptions: ParsableArguments {
 
     /// A connection for the length of `body`.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let connection = try await PostgresConnection.connect(try await connectionString())
-        do {
-            let value = try await body(connection)
-            await connection.close()
-            return value
-        } catch {
-            await connection.close()
-            throw error
-        }
+        try await using(try await PostgresConnection.connect(try await connectionString()), close: { await $0.close() }, body)
     }
 
     /// A small pool for the length of `body`.
     func withPool<T>(_ body: (PostgresPool) async throws -> T) async throws -> T {
         let pool = PostgresPool(configuration: .init(conninfo: try await connectionString(), maxConnections: 4))
+        return try await using(pool, close: { await $0.close() }, body)
+    }
+
+    /// Runs `body` with `resource` and closes it however `body` ends.
+    private func using<Resource, T>(_ resource: Resource, close: (Resource) async -> Void,
+                                    _ body: (Resource) async throws -> T) async throws -> T {
         do {
-            let value = try await body(pool)
-            await pool.close()
+            let value = try await body(resource)
+            await close(resource)
             return value
         } catch {
-            await pool.close()
+            await close(resource)
             throw error
         }
     }
