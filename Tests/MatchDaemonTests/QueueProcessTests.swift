@@ -145,4 +145,19 @@ struct QueueProcessTests {
         #expect(await daemon.waitForExit() == 0)
         await connection.close()
     }
+
+    @Test func pollOnlyModeRunsJobsWithoutListening() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase()
+        let connection = try await PostgresConnection.connect(conninfo)
+        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_QUEUE_POLL_ONLY": "true"])
+        try await enqueueNoops(100, on: connection)
+        #expect(try await waitUntil(timeout: .seconds(20)) { try await jobCounts(connection)[.completed] == 100 })
+        let listening = try await connection.query("""
+            SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'
+            """)[0].decode(Int.self, "n")
+        #expect(listening == 0)
+        daemon.terminate()
+        #expect(await daemon.waitForExit() == 0)
+        await connection.close()
+    }
 }
