@@ -72,7 +72,7 @@ struct BenchPostgresCommand: AsyncParsableCommand {
         while ContinuousClock.now - start < duration {
             let rows = try await connection.query("SELECT \(Int32(truncatingIfNeeded: count))::int AS n")
             guard try rows[0].decode(Int32.self, "n") == Int32(truncatingIfNeeded: count) else {
-                throw ValidationError("the server answered a different value than was sent")
+                throw CommandFailure("the server answered a different value than was sent")
             }
             count += 1
         }

@@ -45,7 +45,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let job = try await database.withPool({ try await QueueAdmin(pool: $0).show(id) }) else {
-                throw ValidationError("no job \(id)")
+                throw CommandFailure("no job \(id)")
             }
             if json { return try Output.json(job) }
             let formatter = ISO8601DateFormatter()
@@ -66,7 +66,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard try await database.withPool({ try await QueueAdmin(pool: $0).retry(id) }) else {
-                throw ValidationError("job \(id) does not exist or is running")
+                throw CommandFailure("job \(id) does not exist or is running")
             }
             print("job \(id) is available")
         }
@@ -79,7 +79,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let state = try await database.withPool({ try await QueueAdmin(pool: $0).cancel(id) }) else {
-                throw ValidationError("no job \(id)")
+                throw CommandFailure("no job \(id)")
             }
             switch state {
             case .running: print("job \(id) is running; its daemon was asked to cancel it")
@@ -96,7 +96,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard try await database.withPool({ try await QueueAdmin(pool: $0).discard(id) }) else {
-                throw ValidationError("job \(id) does not exist or is not waiting")
+                throw CommandFailure("job \(id) does not exist or is not waiting")
             }
             print("job \(id) discarded")
         }

@@ -6,7 +6,8 @@ struct Matchctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matchctl",
         abstract: "Operate Lotsen: its database, its private development cluster and its benchmarks.",
-        subcommands: [DevCommand.self, MigrateCommand.self, StatusCommand.self, QueuesCommand.self, JobsCommand.self,
+        subcommands: [DevCommand.self, MigrateCommand.self, ForbundCommand.self, UsersCommand.self, TokensCommand.self,
+                      StatusCommand.self, QueuesCommand.self, JobsCommand.self,
                       BenchCommand.self]
     )
 }

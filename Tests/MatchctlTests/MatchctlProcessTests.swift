@@ -98,4 +98,22 @@ struct MatchctlProcessTests {
         #expect(status != 0)
         #expect(output.contains("could not connect"))
     }
+
+    @Test func tokensCreatePrintsTheTokenLast() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase()
+        let (created, _) = try Binaries.run("matchctl", ["forbund", "create", "Finsam Test", "--database-url", conninfo])
+        #expect(created == 0)
+        let (status, output) = try Binaries.run("matchctl", ["tokens", "create", "--role", "coordinator", "--forbund", "finsam test",
+                                                             "--database-url", conninfo])
+        #expect(status == 0, "\(output)")
+        let token = try #require(output.split(separator: "\n").last.map(String.init))
+        #expect(token.hasPrefix("lotsen_"))
+        let connection = try await PostgresConnection.connect(conninfo)
+        let principal = try await TokenStore().authenticate(token, on: connection)
+        #expect(principal?.role == .coordinator)
+        await connection.close()
+        let (refused, message) = try Binaries.run("matchctl", ["tokens", "create", "--role", "coordinator", "--database-url", conninfo])
+        #expect(refused != 0)
+        #expect(message.contains("/forbund"))
+    }
 }

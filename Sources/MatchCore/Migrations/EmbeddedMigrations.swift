@@ -5,6 +5,7 @@ public enum EmbeddedMigrations {
     static let files: [(name: String, bytes: [UInt8])] = [
         ("0001_jobs.sql", PackageResources._001_jobs_sql),
         ("0002_queue_runtime.sql", PackageResources._002_queue_runtime_sql),
+        ("0003_tenancy.sql", PackageResources._003_tenancy_sql),
     ]
 
     /// The names of the files this binary carries.

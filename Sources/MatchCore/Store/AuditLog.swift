@@ -1,0 +1,34 @@
+import Foundation
+
+/// The audit log: who read or wrote what, when and why, by id, never the personal values.
+public struct AuditLog: Sendable {
+    /// What was done.
+    public enum Action: String, Sendable, Codable {
+        /// Read one record.
+        case read
+        /// Created a record.
+        case create
+        /// Changed a record.
+        case update
+        /// Deleted a record.
+        case delete
+        /// Exported a person's data (right of access).
+        case export
+        /// Erased a person's data.
+        case erase
+        /// An automated read of many records (a full rematch), logged once per run.
+        case bulkRead = "bulk_read"
+    }
+
+    /// A log.
+    public init() {}
+
+    /// Records one entry in the caller's transaction, so it commits with what it records.
+    public func record(_ action: Action, entity: String, id: String?, forbundID: UUID, actor: String,
+                       reason: String? = nil, requestID: String? = nil, in transaction: PostgresTransaction) async throws {
+        try await transaction.execute("""
+            INSERT INTO audit_log (forbund_id, actor, action, entity, entity_id, reason, request_id)
+            VALUES (\(forbundID), \(actor), \(action.rawValue), \(entity), \(id), \(reason), \(requestID))
+            """)
+    }
+}

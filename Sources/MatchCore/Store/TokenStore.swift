@@ -1,0 +1,106 @@
+import Crypto
+import Foundation
+
+/// API tokens: random, shown once, stored only as a SHA-256 hash; they can expire and be revoked.
+public struct TokenStore: Sendable {
+    /// A token as listed (never the token itself).
+    public struct Listing: Sendable, Codable {
+        /// Its id.
+        public var id: UUID
+        /// Its role.
+        public var role: Role
+        /// The förbund it is bound to.
+        public var forbundID: UUID?
+        /// The user behind it.
+        public var userID: UUID?
+        /// The first characters, to recognise it by.
+        public var prefix: String
+        /// A note on what it is for.
+        public var label: String
+        /// When it was made.
+        public var createdAt: Date
+        /// When it stops working.
+        public var expiresAt: Date?
+        /// When it was revoked.
+        public var revokedAt: Date?
+        /// When it was last used.
+        public var lastUsedAt: Date?
+    }
+
+    /// A store.
+    public init() {}
+
+    /// Makes a token; returns its id and the token, which is not stored and cannot be shown again.
+    public func create(role: Role, forbundID: UUID?, userID: UUID?, label: String = "", expiresAt: Date? = nil,
+                       in transaction: PostgresTransaction) async throws -> (id: UUID, token: String) {
+        var errors = FieldErrors()
+        switch role {
+        case .operator where forbundID != nil:
+            errors.add("/forbund", rule: "not_allowed", "an operator token belongs to no förbund")
+        case .coordinator where forbundID == nil, .employer where forbundID == nil:
+            errors.add("/forbund", rule: "required", "a \(role.rawValue) token needs a förbund")
+        case .employer where userID == nil:
+            errors.add("/user", rule: "required", "an employer token needs an employer user")
+        default:
+            break
+        }
+        if let expiresAt, expiresAt <= Date() { errors.add("/expires_at", rule: "future", "must be in the future") }
+        try errors.throwIfAny()
+        let token = Self.generate()
+        let row = try await transaction.query("""
+            INSERT INTO api_tokens (role, forbund_id, user_id, label, token_hash, prefix, expires_at)
+            VALUES (\(role.rawValue), \(forbundID), \(userID), \(label), \(Self.hash(token)), \(String(token.prefix(14))),
+                    \(expiresAt))
+            RETURNING id
+            """)[0]
+        return (try row.decode(UUID.self, "id"), token)
+    }
+
+    /// The principal a token stands for, nil when it is unknown, expired, revoked, or its user is inactive.
+    public func authenticate(_ token: String, on connection: PostgresConnection) async throws -> Principal? {
+        let rows = try await connection.query("""
+            UPDATE api_tokens t SET last_used_at = now()
+            FROM (SELECT id FROM api_tokens WHERE token_hash = \(Self.hash(token))) found
+            WHERE t.id = found.id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+              AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u
+                   WHERE u.forbund_id = t.forbund_id AND u.id = t.user_id AND u.active))
+            RETURNING t.id, t.role, t.forbund_id, t.user_id
+            """)
+        guard let row = rows.first, let role = Role(rawValue: try row.decode(String.self, "role")) else { return nil }
+        return Principal(role: role, forbundID: try row.decode(UUID?.self, "forbund_id"),
+                         userID: try row.decode(UUID?.self, "user_id"), tokenID: try row.decode(UUID.self, "id"))
+    }
+
+    /// Every token, newest first.
+    public func list(on connection: PostgresConnection) async throws -> [Listing] {
+        try await connection.query("""
+            SELECT id, role, forbund_id, user_id, prefix, label, created_at, expires_at, revoked_at, last_used_at
+            FROM api_tokens ORDER BY created_at DESC
+            """).map { row in
+            Listing(id: try row.decode(UUID.self, "id"), role: Role(rawValue: try row.decode(String.self, "role")) ?? .operator,
+                    forbundID: try row.decode(UUID?.self, "forbund_id"), userID: try row.decode(UUID?.self, "user_id"),
+                    prefix: try row.decode(String.self, "prefix"), label: try row.decode(String.self, "label"),
+                    createdAt: try row.decode(Date.self, "created_at"), expiresAt: try row.decode(Date?.self, "expires_at"),
+                    revokedAt: try row.decode(Date?.self, "revoked_at"), lastUsedAt: try row.decode(Date?.self, "last_used_at"))
+        }
+    }
+
+    /// Revokes a token; false when there is no such live token.
+    public func revoke(_ id: UUID, on connection: PostgresConnection) async throws -> Bool {
+        try await connection.execute("UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL") == 1
+    }
+
+    /// `lotsen_` and 32 random bytes in base64url.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "lotsen_" + base64
+    }
+
+    static func hash(_ token: String) -> Data {
+        Data(SHA256.hash(data: Data(token.utf8)))
+    }
+}
