@@ -25,7 +25,8 @@ struct Daemon {
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
-        return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services, logger: logger)
+        let http = APIServer.make(settings: settings.http, pool: pool, logger: logger)
+        return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services + [http], logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts the services down gracefully.

@@ -21,6 +21,12 @@ struct Matchd: AsyncParsableCommand {
     @Flag(name: .long, help: "Run on the private development cluster (started and migrated if needed).")
     var dev = false
 
+    @Option(name: .long, help: "Address to listen on; else LOTSEN_HTTP_HOST, else 127.0.0.1.")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on; else LOTSEN_HTTP_PORT, else 8080.")
+    var port: Int?
+
     @Option(name: .long, help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String?
 
@@ -28,6 +34,8 @@ struct Matchd: AsyncParsableCommand {
         var flags: [String: String] = [:]
         if let databaseURL { flags["database.url"] = databaseURL }
         if let logLevel { flags["log.level"] = logLevel }
+        if let host { flags["http.host"] = host }
+        if let port { flags["http.port"] = String(port) }
         var settings: LotsenConfiguration
         do {
             settings = try LotsenConfiguration.load(flags: flags, configFile: config)

@@ -12,12 +12,15 @@ public struct LotsenConfiguration: Sendable {
     public var log: LogConfiguration
     /// `[queue]`.
     public var queue: QueueConfiguration
+    /// `[http]`.
+    public var http: HTTPConfiguration
 
     /// Reads every section and refuses unknown keys.
     public init(reader: ConfigurationReader) throws {
         database = try DatabaseConfiguration(reader: reader)
         log = try LogConfiguration(reader: reader)
         queue = try QueueConfiguration(reader: reader)
+        http = try HTTPConfiguration(reader: reader)
         try reader.rejectUnknownKeys()
     }
 

@@ -1,0 +1,67 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MatchCore
+import NIOCore
+
+/// An error response as RFC 9457 problem details (`application/problem+json`), with the field
+/// errors (`pointer`, `rule`, `message`) when input broke rules.
+struct APIProblem: HTTPResponseError, Encodable {
+    var status: HTTPResponse.Status
+    var title: String
+    var detail: String?
+    var errors: [FieldErrors.Entry]?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, errors
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode("about:blank", forKey: .type)
+        try container.encode(title, forKey: .title)
+        try container.encode(status.code, forKey: .status)
+        try container.encodeIfPresent(detail, forKey: .detail)
+        try container.encodeIfPresent(errors, forKey: .errors)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = try encoder.encode(self)
+        return Response(status: status, headers: [.contentType: "application/problem+json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static let unauthorized = APIProblem(status: .unauthorized, title: "Unauthorized",
+                                         detail: "send a valid token as Authorization: Bearer TOKEN")
+    static let forbidden = APIProblem(status: .forbidden, title: "Forbidden", detail: "your role may not do this")
+
+    /// Input that broke rules: 422 with each field's error.
+    static func unprocessable(_ errors: FieldErrors) -> APIProblem {
+        APIProblem(status: .unprocessableContent, title: "Unprocessable content",
+                   detail: "the request breaks \(errors.entries.count) rule(s)", errors: errors.entries)
+    }
+}
+
+/// Turns every error into problem details; internal errors are logged by their safe description
+/// and answered without detail.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as APIProblem {
+            throw problem
+        } catch let errors as FieldErrors {
+            throw APIProblem.unprocessable(errors)
+        } catch let error as HTTPError {
+            throw APIProblem(status: error.status, title: error.status.reasonPhrase, detail: error.body)
+        } catch let error as PostgresError where error.kind == .poolTimeout || error.isConnectionFailure {
+            context.logger.error("database unavailable", metadata: ["error": "\(error)"])
+            throw APIProblem(status: .serviceUnavailable, title: "Service unavailable", detail: "the database is unreachable")
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            throw APIProblem(status: .internalServerError, title: "Internal server error", detail: nil)
+        }
+    }
+}
