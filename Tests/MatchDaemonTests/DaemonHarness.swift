@@ -29,6 +29,8 @@ final class DaemonProcess: @unchecked Sendable {
         environment["LOTSEN_QUEUE_LEADER_LEASE_MS"] = "1500"
         environment["LOTSEN_QUEUE_RESCUE_INTERVAL_MS"] = "200"
         environment["LOTSEN_QUEUE_POLL_INTERVAL_MS"] = "200"
+        // Each daemon listens on a port of its own, so several can run at once.
+        environment["LOTSEN_HTTP_PORT"] = String(try freePort())
         for (queue, concurrency) in queues { environment["LOTSEN_QUEUE_\(queue.uppercased())"] = String(concurrency) }
         environment.merge(extra) { $1 }
         process.environment = environment
