@@ -78,4 +78,13 @@ struct ConfigurationTests {
         #expect(replaced.contains("port=5433"))
         #expect(!ConnectionString.redacted(uri).contains("s3cret"))
     }
+
+    @Test func theExampleDeploymentConfigurationIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../deploy/matchd.toml").standardizedFileURL.path
+        let loaded = try LotsenConfiguration.load(configFile: path, environment: [:])
+        #expect(loaded.queue.concurrency["matching"] == 2)
+        #expect(loaded.http.port == 8080)
+        #expect(loaded.database.migrateOnStart == false)
+    }
 }
