@@ -34,9 +34,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            exclude: ["Migrations/README.md"],
+            exclude: ["Migrations/README.md", "Reference/data/SOURCES.md"],
             resources: [
                 .embedInCode("Migrations/sql"),
+                .embedInCode("Reference/data/kommuner.csv"),
+                .embedInCode("Reference/data/ssyk2012.csv"),
+                .embedInCode("Reference/data/occupation_names.csv"),
             ]
         ),
         .executableTarget(
