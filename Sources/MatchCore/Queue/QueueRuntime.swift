@@ -22,6 +22,7 @@ public final class QueueRuntime: Sendable {
     let wakeups: [String: WakeSignal]
     let listener: PostgresListener?
     let notifier: WakeupNotifier
+    let jobMetrics = JobMetrics()
     let scheduler: PeriodicScheduler
     private let stopping = Atomic<Bool>(false)
     private let stopDeadline = Mutex<ContinuousClock.Instant?>(nil)
@@ -80,13 +81,15 @@ public final class QueueRuntime: Sendable {
         running.add(job.id, queue: job.queue)
         let task = Task {
             let followUps = FollowUps()
-            let meta = (try? JSONDecoder().decode(JobMeta.self, from: Data(job.metaJSON.utf8))) ?? JobMeta()
+            let meta = job.metaJSON == "{}" ? JobMeta()
+                : (try? JSONDecoder().decode(JobMeta.self, from: Data(job.metaJSON.utf8))) ?? JobMeta()
             var jobLogger = logger
             jobLogger[metadataKey: "job_id"] = "\(job.id)"
             jobLogger[metadataKey: "job_kind"] = "\(job.kind)"
             let context = JobContext(jobID: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
                                      meta: meta, logger: jobLogger, followUps: followUps)
-            Counter(label: "lotsen_jobs_started_total", dimensions: [("kind", job.kind)]).increment()
+            let metrics = jobMetrics.forKind(job.kind)
+            metrics.started.increment()
             let started = ContinuousClock.now
             let result: Result<JobOutcome, any Error>
             if let worker = registry.worker(for: job.kind) {
@@ -99,11 +102,10 @@ public final class QueueRuntime: Sendable {
                 result = .failure(UnknownJobKindError(kind: job.kind))
             }
             let elapsed = ContinuousClock.now - started
-            Timer(label: "lotsen_job_duration_seconds", dimensions: [("kind", job.kind)])
-                .recordNanoseconds(Int64(elapsed.inSeconds * 1e9))
+            metrics.duration.recordNanoseconds(Int64(elapsed.inSeconds * 1e9))
             switch result {
-            case .success: Counter(label: "lotsen_jobs_completed_total", dimensions: [("kind", job.kind)]).increment()
-            case .failure: Counter(label: "lotsen_jobs_failed_total", dimensions: [("kind", job.kind)]).increment()
+            case .success: metrics.completed.increment()
+            case .failure: metrics.failed.increment()
             }
             let stop = running.remove(job.id)
             wakeups[job.queue]?.signal()
@@ -157,6 +159,31 @@ public final class QueueRuntime: Sendable {
     static func describe(_ error: any Error) -> String {
         if error is CancellationError { return "cancelled" }
         return String(describing: error)
+    }
+}
+
+/// The metrics of each job kind, made once per kind rather than once per job.
+final class JobMetrics: Sendable {
+    struct Kind: Sendable {
+        let started: Counter
+        let completed: Counter
+        let failed: Counter
+        let duration: Metrics.Timer
+    }
+
+    private let kinds = Mutex<[String: Kind]>([:])
+
+    func forKind(_ kind: String) -> Kind {
+        kinds.withLock { kinds in
+            if let existing = kinds[kind] { return existing }
+            let dimensions = [("kind", kind)]
+            let made = Kind(started: Counter(label: "lotsen_jobs_started_total", dimensions: dimensions),
+                            completed: Counter(label: "lotsen_jobs_completed_total", dimensions: dimensions),
+                            failed: Counter(label: "lotsen_jobs_failed_total", dimensions: dimensions),
+                            duration: Metrics.Timer(label: "lotsen_job_duration_seconds", dimensions: dimensions))
+            kinds[kind] = made
+            return made
+        }
     }
 }
 

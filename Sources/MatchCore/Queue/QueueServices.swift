@@ -171,10 +171,14 @@ struct FetcherService: Service {
     private func fetchLoop(queue name: String, concurrency: Int) async {
         let configuration = runtime.configuration
         guard let signal = runtime.wakeups[name] else { return }
+        // After a full batch (more is waiting), fetch again only once a quarter of the slots are
+        // free: a round trip per finished job would cost more than the jobs.
+        let refill = max(1, concurrency / 4)
+        var backlog = false
         var failures = 0
         while !runtime.isStopping {
             let free = concurrency - runtime.running.count(in: name)
-            if free > 0 {
+            if free > 0 && (!backlog || free >= refill) {
                 do {
                     let jobs = try await runtime.pool.withConnection {
                         try await runtime.queue.fetch(queue: name, limit: free, daemon: configuration.daemonID,
@@ -188,8 +192,7 @@ struct FetcherService: Service {
                             try await runtime.queue.handBack(unstarted, daemon: configuration.daemonID, on: $0)
                         }
                     }
-                    // A full batch means there is likely more: look again as soon as a slot frees.
-                    if jobs.count == free { continue }
+                    backlog = jobs.count == free
                 } catch {
                     failures += 1
                     runtime.logger.warning("fetching jobs failed", metadata: ["queue": "\(name)", "error": "\(error)"])
@@ -197,7 +200,8 @@ struct FetcherService: Service {
                     continue
                 }
             }
-            await signal.wait(timeout: configuration.pollInterval)
+            // With a backlog, finishing jobs wake this loop; the short timeout is a safety net.
+            await signal.wait(timeout: backlog ? .milliseconds(50) : configuration.pollInterval)
         }
     }
 
