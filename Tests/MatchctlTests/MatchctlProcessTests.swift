@@ -13,23 +13,15 @@ enum Binaries {
         return url
     }
 
+    /// Runs a built program to its end; posix_spawn and waitpid, since Foundation's Process does not
+    /// always reap a child whose own child (a server) lives on.
     static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = folder.appendingPathComponent(name)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
-        let outputPath = NSTemporaryDirectory() + "lotsen-test-out-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let handle = FileHandle(forWritingAtPath: outputPath)!
-        defer { unlink(outputPath) }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+        do {
+            return (0, try ProcessRunner.run(folder.appendingPathComponent(name).path, arguments, asServerUser: false,
+                                             environment: environment))
+        } catch let failure as ProcessRunner.Failure {
+            return (failure.status, failure.output)
+        }
     }
 }
 
@@ -115,5 +107,24 @@ struct MatchctlProcessTests {
         let (refused, message) = try Binaries.run("matchctl", ["tokens", "create", "--role", "coordinator", "--database-url", conninfo])
         #expect(refused != 0)
         #expect(message.contains("/forbund"))
+    }
+
+    @Test func devStartsMigratesAndStopsAPrivateCluster() async throws {
+        let folder = "/tmp/lotsen-test/dev-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let environment = ["LOTSEN_DEV_DIR": folder]
+        let (started, output) = try Binaries.run("matchctl", ["dev"], environment: environment)
+        #expect(started == 0, "\(output)")
+        let conninfo = try #require(output.split(separator: "\n").last.map(String.init))
+        #expect(conninfo.contains("host=\(folder)"))
+        let connection = try await PostgresConnection.connect(conninfo)
+        #expect(try await Migrator().isUpToDate(on: connection))
+        await connection.close()
+        // A second start finds the running cluster; --dev on another command uses it.
+        let (again, _) = try Binaries.run("matchctl", ["migrate", "status", "--dev"], environment: environment)
+        #expect(again == 0)
+        let (stopped, _) = try Binaries.run("matchctl", ["dev", "--stop"], environment: environment)
+        #expect(stopped == 0)
+        await #expect(throws: PostgresError.self) { try await PostgresConnection.connect(conninfo) }
     }
 }
