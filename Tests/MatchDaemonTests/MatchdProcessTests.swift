@@ -4,13 +4,7 @@ import Testing
 
 @Suite("matchd as a process")
 struct MatchdProcessTests {
-    static var binary: URL {
-        var url = Bundle.main.bundleURL
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("matchd").path) && url.path != "/" {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("matchd")
-    }
+    static var binary: URL { BuiltProducts.url("matchd") }
 
     @Test func migratesOnStartAndExitsZeroOnSIGTERM() async throws {
         let conninfo = try await TestPostgres.shared.makeDatabase(migrated: false)
@@ -21,7 +15,7 @@ struct MatchdProcessTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let connection = try await PostgresConnection.connect(conninfo)
-        let migrated = try await eventuallyTrue {
+        let migrated = try await waitUntil(timeout: .seconds(10)) {
             (try? await Migrator().isUpToDate(on: connection)) ?? false
         }
         #expect(migrated)
@@ -47,13 +41,5 @@ struct MatchdProcessTests {
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
         #expect(text.contains("database.urll"))
-    }
-
-    func eventuallyTrue(_ condition: () async -> Bool) async throws -> Bool {
-        for _ in 0..<200 {
-            if await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
     }
 }

@@ -103,21 +103,6 @@ public actor PostgresConnection {
         }
     }
 
-    /// Whether the connection can serve a statement now, checked without a round trip: an idle
-    /// connection that has data waiting was most likely told by the server that it is closing.
-    public func isHealthy() -> Bool {
-        guard !isBroken, let raw = handle?.pointer, PQstatus(raw) == CONNECTION_OK else { return false }
-        var descriptor = pollfd(fd: PQsocket(raw), events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, 0) > 0 {
-            // An idle session is sent nothing unasked but a termination notice (or a NOTIFY,
-            // which pooled connections do not LISTEN for): either way, do not lend it.
-            _ = PQconsumeInput(raw)
-            isBroken = true
-            return false
-        }
-        return PQtransactionStatus(raw) == PQTRANS_IDLE
-    }
-
     /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
     public var isInTransaction: Bool {
         guard let raw = handle?.pointer else { return false }
@@ -322,7 +307,7 @@ public actor PostgresConnection {
         ready.store(PQtransactionStatus(raw) == PQTRANS_IDLE, ordering: .releasing)
     }
 
-    /// `isHealthy` without a hop onto the connection's thread, for a connection nobody uses now:
+    /// Whether a connection nobody uses now can be lent, checked without a hop onto its thread:
     /// the last statement left it idle and healthy, and the server sent nothing since (an idle
     /// session is sent nothing unasked but a termination notice).
     nonisolated func isReadyWhileIdle() -> Bool {
