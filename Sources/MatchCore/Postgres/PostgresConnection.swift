@@ -184,7 +184,12 @@ public actor PostgresConnection {
         let raw = try connectedPointer()
         cancelGuard.begin()
         let parameters = LibpqParameters(query.binds)
-        let result = send(raw, query.sql, parameters)
+        return try finishStatement(send(raw, query.sql, parameters), raw)
+    }
+
+    /// Closes a statement's cancel window and reads its result. A cancel that was sent but did not
+    /// cancel this statement may still reach the server, so the session is reset before the next one.
+    private func finishStatement(_ result: consuming ResultHandle?, _ raw: OpaquePointer) throws -> PostgresRows {
         let cancelWasSent = cancelGuard.end()
         defer { refreshReadiness() }
         do {
@@ -223,16 +228,7 @@ public actor PostgresConnection {
     private func runScript(_ sql: String) throws {
         let raw = try connectedPointer()
         cancelGuard.begin()
-        let result = ResultHandle(PQexec(raw, sql))
-        let cancelWasSent = cancelGuard.end()
-        defer { refreshReadiness() }
-        do {
-            _ = try readResult(result, raw)
-        } catch let error as PostgresError {
-            if cancelWasSent && !error.isQueryCanceled { resetSession() }
-            throw error
-        }
-        if cancelWasSent { resetSession() }
+        _ = try finishStatement(ResultHandle(PQexec(raw, sql)), raw)
     }
 
     private func readResult(_ result: consuming ResultHandle?, _ raw: OpaquePointer) throws -> PostgresRows {
