@@ -244,6 +244,32 @@ public struct JobQueue: Sendable {
     }
 }
 
+/// How many jobs a queue holds by state, and how long its oldest available job has waited.
+public struct QueueDepth: Sendable {
+    /// Jobs by state (states without jobs are absent).
+    public var states: [JobState: Int] = [:]
+    /// Seconds the oldest available job has waited; nil when none is available.
+    public var oldestAvailableSeconds: Double?
+}
+
+extension JobQueue {
+    /// The depth of every queue that has jobs in one of `states` (by default any state).
+    public func depth(of states: [JobState] = JobState.allCases, on pool: PostgresPool) async throws -> [String: QueueDepth] {
+        let rows = try await pool.query("""
+            SELECT queue, state::text AS state, count(*) AS n,
+                   extract(epoch FROM \(clock.now()) - min(scheduled_at) FILTER (WHERE state = 'available'))::float8 AS oldest
+            FROM jobs WHERE state = ANY(\(states.map(\.rawValue))::job_state[]) GROUP BY queue, state
+            """)
+        var depths: [String: QueueDepth] = [:]
+        for row in rows {
+            let queue = try row.decode(String.self, "queue")
+            depths[queue, default: QueueDepth()].states[try row.decode(JobState.self, "state")] = try row.decode(Int.self, "n")
+            if let oldest = try row.decode(Double?.self, "oldest") { depths[queue]?.oldestAvailableSeconds = max(0, oldest) }
+        }
+        return depths
+    }
+}
+
 /// A job a daemon took to run.
 public struct FetchedJob: Sendable {
     /// Its id.

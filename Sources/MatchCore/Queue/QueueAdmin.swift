@@ -185,22 +185,14 @@ public struct QueueAdmin: Sendable {
                           startedAt: try row.decode(Date.self, "started_at"),
                           heartbeatAt: try row.decode(Date.self, "heartbeat_at"), isLeader: try row.decode(Bool.self, "leader"))
         }
-        let counts = try await pool.query("""
-            SELECT queue, state::text AS state, count(*) AS n,
-                   extract(epoch FROM \(now) - min(scheduled_at) FILTER (WHERE state = 'available'))::float8 AS oldest
-            FROM jobs GROUP BY queue, state
-            """)
+        let depths = try await JobQueue(clock: clock).depth(on: pool)
         let paused = Set(try await pool.query("SELECT queue FROM queue_pauses").map { try $0.decode(String.self, "queue") })
-        var queues: [String: QueueSummary] = [:]
-        for name in paused { queues[name] = QueueSummary(queue: name, states: [:], paused: true) }
-        for row in counts {
-            let name = try row.decode(String.self, "queue")
-            var summary = queues[name] ?? QueueSummary(queue: name, states: [:], paused: paused.contains(name))
-            summary.states[try row.decode(String.self, "state")] = try row.decode(Int.self, "n")
-            if let oldest = try row.decode(Double?.self, "oldest") { summary.oldestAvailableSeconds = max(0, oldest) }
-            queues[name] = summary
+        let queues = Set(depths.keys).union(paused).map { name in
+            QueueSummary(queue: name,
+                         states: Dictionary(uniqueKeysWithValues: (depths[name]?.states ?? [:]).map { ($0.key.rawValue, $0.value) }),
+                         oldestAvailableSeconds: depths[name]?.oldestAvailableSeconds, paused: paused.contains(name))
         }
-        return Status(daemons: daemons, queues: queues.values.sorted { $0.queue < $1.queue })
+        return Status(daemons: daemons, queues: queues.sorted { $0.queue < $1.queue })
     }
 
     private static func summary(_ row: PostgresRow) throws -> JobSummary {

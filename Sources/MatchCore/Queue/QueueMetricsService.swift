@@ -8,26 +8,17 @@ struct QueueMetricsService: Service {
 
     /// One round (tests call it directly).
     func runOnce() async throws {
-        let now = runtime.queue.clock.now()
-        let rows = try await runtime.pool.query("""
-            SELECT queue, state::text AS state, count(*) AS n,
-                   extract(epoch FROM \(now) - min(scheduled_at) FILTER (WHERE state = 'available'))::float8 AS oldest
-            FROM jobs WHERE state IN ('available', 'scheduled', 'running', 'retryable') GROUP BY queue, state
-            """)
-        var oldest: [String: Double] = [:]
-        var depth: [String: [String: Int]] = [:]
-        for name in runtime.configuration.queues.keys { depth[name] = [:] }
-        for row in rows {
-            let queue = try row.decode(String.self, "queue")
-            depth[queue, default: [:]][try row.decode(String.self, "state")] = try row.decode(Int.self, "n")
-            if let age = try row.decode(Double?.self, "oldest") { oldest[queue] = max(0, age) }
-        }
-        for (queue, states) in depth {
-            for state in ["available", "scheduled", "running", "retryable"] {
-                Gauge(label: "lotsen_queue_depth", dimensions: [("queue", queue), ("state", state)])
-                    .record(Double(states[state] ?? 0))
+        let live: [JobState] = [.available, .scheduled, .running, .retryable]
+        var depths = try await runtime.queue.depth(of: live, on: runtime.pool)
+        // Configured queues without jobs report zeros rather than nothing.
+        for name in runtime.configuration.queues.keys where depths[name] == nil { depths[name] = QueueDepth() }
+        for (queue, depth) in depths {
+            for state in live {
+                Gauge(label: "lotsen_queue_depth", dimensions: [("queue", queue), ("state", state.rawValue)])
+                    .record(Double(depth.states[state] ?? 0))
             }
-            Gauge(label: "lotsen_queue_oldest_available_seconds", dimensions: [("queue", queue)]).record(oldest[queue] ?? 0)
+            Gauge(label: "lotsen_queue_oldest_available_seconds", dimensions: [("queue", queue)])
+                .record(depth.oldestAvailableSeconds ?? 0)
         }
     }
 
