@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MatchCore
+import Prometheus
 import ServiceLifecycle
 
 /// The running daemon: its pool and its services, in one `ServiceGroup`.
@@ -10,7 +11,7 @@ struct Daemon {
     let logger: Logger
 
     /// Connects (waiting for the database to come up) and migrates when configured to.
-    static func start(settings: LotsenConfiguration, logger: Logger) async throws -> Daemon {
+    static func start(settings: LotsenConfiguration, metrics: PrometheusCollectorRegistry?, logger: Logger) async throws -> Daemon {
         let pool = PostgresPool(configuration: settings.database.poolConfiguration, logger: logger)
         try await pool.withConnection { connection in
             let migrator = Migrator(logger: logger)
@@ -25,7 +26,7 @@ struct Daemon {
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
-        let http = APIServer.make(settings: settings.http, pool: pool, logger: logger)
+        let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics, logger: logger)
         return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services + [http], logger: logger)
     }
 

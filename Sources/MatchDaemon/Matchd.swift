@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import MatchCore
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// The Lotsen daemon: connects, migrates, and runs its services until SIGTERM or SIGINT.
@@ -49,10 +51,13 @@ struct Matchd: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "lotsen.matchd")
+        // One registry for the process: the queue's and the HTTP server's metrics, served at /metrics.
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         if dev {
             settings.database.url = try await DevCluster.ensureRunning()
         }
-        let daemon = try await Daemon.start(settings: settings, logger: logger)
+        let daemon = try await Daemon.start(settings: settings, metrics: metrics, logger: logger)
         try await daemon.run()
     }
 }

@@ -10,6 +10,20 @@ func requireForbund(_ name: String, on connection: PostgresConnection) async thr
     return forbund
 }
 
+/// Finds an employer of a förbund by organisationsnummer or fails with a clear message.
+func requireEmployer(_ number: String, forbund: Forbund, on connection: PostgresConnection) async throws -> Employer {
+    let parsed: Organisationsnummer
+    do {
+        parsed = try Organisationsnummer(number)
+    } catch {
+        throw CommandFailure("--employer: \(error.message)")
+    }
+    guard let employer = try await EmployerStore().get(forbundID: forbund.id, number: parsed, on: connection) else {
+        throw CommandFailure("no employer \(parsed) in \(forbund.name)")
+    }
+    return employer
+}
+
 /// Turns field errors into the command's error message.
 func reportingFieldErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
@@ -65,18 +79,24 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(help: "coordinator or employer.") var kind: String = "coordinator"
         @Option(help: "Full name.") var name: String
         @Option(help: "E-mail address.") var email: String
+        @Option(help: "The employer's organisationsnummer (employer users).") var employer: String?
 
         func validate() throws {
             guard User.Kind(rawValue: kind) != nil else { throw ValidationError("--kind must be coordinator or employer") }
+            if (kind == User.Kind.employer.rawValue) != (employer != nil) {
+                throw ValidationError("--employer is needed for an employer user, and only for one")
+            }
         }
 
         func run() async throws {
             let user = try await reportingFieldErrors {
                 try await database.withConnection { connection in
                     let forbund = try await requireForbund(forbund, on: connection)
+                    var employerID: UUID?
+                    if let employer { employerID = try await requireEmployer(employer, forbund: forbund, on: connection).id }
                     return try await connection.withTransaction {
                         try await TenancyStore().createUser(forbundID: forbund.id, kind: User.Kind(rawValue: kind)!,
-                                                            name: name, email: email, in: $0)
+                                                            name: name, email: email, employerID: employerID, in: $0)
                     }
                 }
             }
@@ -132,6 +152,7 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "operator, coordinator or employer.") var role: String
         @Option(help: "The förbund's name (coordinator and employer tokens).") var forbund: String?
         @Option(help: "The e-mail of the user the token acts for.") var user: String?
+        @Option(help: "The employer's organisationsnummer (employer tokens; else the user's employer).") var employer: String?
         @Option(help: "What the token is for.") var label = ""
         @Option(help: "Days until it expires (none: never).") var expiresInDays: Int?
 
@@ -147,20 +168,29 @@ struct TokensCommand: AsyncParsableCommand {
                 try await database.withConnection { connection in
                     var forbundID: UUID?
                     var userID: UUID?
+                    var employerID: UUID?
                     if let forbund {
-                        forbundID = try await requireForbund(forbund, on: connection).id
+                        let found = try await requireForbund(forbund, on: connection)
+                        forbundID = found.id
+                        if let employer { employerID = try await requireEmployer(employer, forbund: found, on: connection).id }
                         if let user {
-                            guard let found = try await TenancyStore().user(email: user, forbundID: forbundID!, on: connection),
+                            guard let found = try await TenancyStore().user(email: user, forbundID: found.id, on: connection),
                                   found.active else { throw CommandFailure("no active user \(user) in \(forbund)") }
                             userID = found.id
+                            if role == Role.employer.rawValue {
+                                guard found.employerID != nil, employerID == nil || employerID == found.employerID else {
+                                    throw CommandFailure("\(user) is not a user of that employer")
+                                }
+                                employerID = found.employerID
+                            }
                         }
-                    } else if user != nil {
-                        throw CommandFailure("--user needs --forbund")
+                    } else if user != nil || employer != nil {
+                        throw CommandFailure("--user and --employer need --forbund")
                     }
                     let expires = expiresInDays.map { Date().addingTimeInterval(TimeInterval($0) * 86_400) }
                     return try await connection.withTransaction {
                         try await TokenStore().create(role: Role(rawValue: role)!, forbundID: forbundID, userID: userID,
-                                                      label: label, expiresAt: expires, in: $0)
+                                                      employerID: employerID, label: label, expiresAt: expires, in: $0)
                     }
                 }
             }

@@ -32,6 +32,8 @@ public struct User: Sendable, Codable, Hashable {
     public var email: String
     /// Whether the user may act.
     public var active: Bool
+    /// The employer an employer user works for.
+    public var employerID: UUID?
 }
 
 /// What a token may do.
@@ -52,8 +54,19 @@ public struct Principal: Sendable, Hashable {
     public var forbundID: UUID?
     /// The user behind it, if any.
     public var userID: UUID?
+    /// The employer an employer principal acts for.
+    public var employerID: UUID?
     /// The token used, if any.
     public var tokenID: UUID?
+
+    /// A principal with these ids.
+    public init(role: Role, forbundID: UUID? = nil, userID: UUID? = nil, employerID: UUID? = nil, tokenID: UUID? = nil) {
+        self.role = role
+        self.forbundID = forbundID
+        self.userID = userID
+        self.employerID = employerID
+        self.tokenID = tokenID
+    }
 
     /// How the audit log names it: ids only.
     public var auditName: String {

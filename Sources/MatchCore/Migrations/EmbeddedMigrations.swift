@@ -6,6 +6,7 @@ public enum EmbeddedMigrations {
         ("0001_jobs.sql", PackageResources._001_jobs_sql),
         ("0002_queue_runtime.sql", PackageResources._002_queue_runtime_sql),
         ("0003_tenancy.sql", PackageResources._003_tenancy_sql),
+        ("0004_employers_offers.sql", PackageResources._004_employers_offers_sql),
     ]
 
     /// The names of the files this binary carries.

@@ -33,18 +33,22 @@ public struct TenancyStore: Sendable {
     }
 
     /// Creates a user in a förbund.
-    public func createUser(forbundID: UUID, kind: User.Kind, name: String, email: String,
+    public func createUser(forbundID: UUID, kind: User.Kind, name: String, email: String, employerID: UUID? = nil,
                            in transaction: PostgresTransaction) async throws -> User {
         var errors = FieldErrors()
+        if (kind == .employer) != (employerID != nil) {
+            errors.add("/employer", rule: kind == .employer ? "required" : "not_allowed",
+                       kind == .employer ? "an employer user needs an employer" : "only an employer user belongs to an employer")
+        }
         TenancyRules.checkName(name, pointer: "/name", into: &errors)
         TenancyRules.checkEmail(email, pointer: "/email", into: &errors)
         try errors.throwIfAny()
         do {
             return try Self.user(try await transaction.savepoint { tx in
                 try await tx.query("""
-                    INSERT INTO users (forbund_id, kind, name, email)
-                    VALUES (\(forbundID), \(kind.rawValue), \(name.trimmingCharacters(in: .whitespaces)), \(email))
-                    RETURNING forbund_id, id, kind, name, email, active
+                    INSERT INTO users (forbund_id, kind, name, email, employer_id)
+                    VALUES (\(forbundID), \(kind.rawValue), \(name.trimmingCharacters(in: .whitespaces)), \(email), \(employerID))
+                    RETURNING forbund_id, id, kind, name, email, active, employer_id
                     """)[0]
             })
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
@@ -56,14 +60,14 @@ public struct TenancyStore: Sendable {
     /// The users of a förbund, by name.
     public func listUsers(forbundID: UUID, on connection: PostgresConnection) async throws -> [User] {
         try await connection.query("""
-            SELECT forbund_id, id, kind, name, email, active FROM users WHERE forbund_id = \(forbundID) ORDER BY lower(name)
+            SELECT forbund_id, id, kind, name, email, active, employer_id FROM users WHERE forbund_id = \(forbundID) ORDER BY lower(name)
             """).map(Self.user)
     }
 
     /// The user with `email` in a förbund.
     public func user(email: String, forbundID: UUID, on connection: PostgresConnection) async throws -> User? {
         try await connection.query("""
-            SELECT forbund_id, id, kind, name, email, active FROM users
+            SELECT forbund_id, id, kind, name, email, active, employer_id FROM users
             WHERE forbund_id = \(forbundID) AND lower(email) = lower(\(email))
             """).first.map(Self.user)
     }
@@ -92,6 +96,6 @@ public struct TenancyStore: Sendable {
         }
         return User(forbundID: try row.decode(UUID.self, "forbund_id"), id: try row.decode(UUID.self, "id"), kind: kind,
                     name: try row.decode(String.self, "name"), email: try row.decode(String.self, "email"),
-                    active: try row.decode(Bool.self, "active"))
+                    active: try row.decode(Bool.self, "active"), employerID: try row.decode(UUID?.self, "employer_id"))
     }
 }

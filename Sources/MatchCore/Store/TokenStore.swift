@@ -13,6 +13,8 @@ public struct TokenStore: Sendable {
         public var forbundID: UUID?
         /// The user behind it.
         public var userID: UUID?
+        /// The employer an employer token acts for.
+        public var employerID: UUID?
         /// The first characters, to recognise it by.
         public var prefix: String
         /// A note on what it is for.
@@ -31,25 +33,28 @@ public struct TokenStore: Sendable {
     public init() {}
 
     /// Makes a token; returns its id and the token, which is not stored and cannot be shown again.
-    public func create(role: Role, forbundID: UUID?, userID: UUID?, label: String = "", expiresAt: Date? = nil,
-                       in transaction: PostgresTransaction) async throws -> (id: UUID, token: String) {
+    public func create(role: Role, forbundID: UUID?, userID: UUID?, employerID: UUID? = nil, label: String = "",
+                       expiresAt: Date? = nil, in transaction: PostgresTransaction) async throws -> (id: UUID, token: String) {
         var errors = FieldErrors()
         switch role {
         case .operator where forbundID != nil:
             errors.add("/forbund", rule: "not_allowed", "an operator token belongs to no förbund")
         case .coordinator where forbundID == nil, .employer where forbundID == nil:
             errors.add("/forbund", rule: "required", "a \(role.rawValue) token needs a förbund")
-        case .employer where userID == nil:
-            errors.add("/user", rule: "required", "an employer token needs an employer user")
+        case .employer where employerID == nil:
+            errors.add("/employer", rule: "required", "an employer token needs an employer")
         default:
             break
+        }
+        if role != .employer, employerID != nil {
+            errors.add("/employer", rule: "not_allowed", "only an employer token belongs to an employer")
         }
         if let expiresAt, expiresAt <= Date() { errors.add("/expires_at", rule: "future", "must be in the future") }
         try errors.throwIfAny()
         let token = Self.generate()
         let row = try await transaction.query("""
-            INSERT INTO api_tokens (role, forbund_id, user_id, label, token_hash, prefix, expires_at)
-            VALUES (\(role.rawValue), \(forbundID), \(userID), \(label), \(Self.hash(token)), \(String(token.prefix(14))),
+            INSERT INTO api_tokens (role, forbund_id, user_id, employer_id, label, token_hash, prefix, expires_at)
+            VALUES (\(role.rawValue), \(forbundID), \(userID), \(employerID), \(label), \(Self.hash(token)), \(String(token.prefix(14))),
                     \(expiresAt))
             RETURNING id
             """)[0]
@@ -63,23 +68,25 @@ public struct TokenStore: Sendable {
             FROM (SELECT id FROM api_tokens WHERE token_hash = \(Self.hash(token))) found
             WHERE t.id = found.id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
               AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u
-                   WHERE u.forbund_id = t.forbund_id AND u.id = t.user_id AND u.active))
-            RETURNING t.id, t.role, t.forbund_id, t.user_id
+                   WHERE u.forbund_id = t.forbund_id AND u.id = t.user_id AND u.active
+                     AND (t.role <> 'employer' OR u.employer_id = t.employer_id)))
+            RETURNING t.id, t.role, t.forbund_id, t.user_id, t.employer_id
             """)
         guard let row = rows.first, let role = Role(rawValue: try row.decode(String.self, "role")) else { return nil }
         return Principal(role: role, forbundID: try row.decode(UUID?.self, "forbund_id"),
-                         userID: try row.decode(UUID?.self, "user_id"), tokenID: try row.decode(UUID.self, "id"))
+                         userID: try row.decode(UUID?.self, "user_id"), employerID: try row.decode(UUID?.self, "employer_id"),
+                         tokenID: try row.decode(UUID.self, "id"))
     }
 
     /// Every token, newest first.
     public func list(on connection: PostgresConnection) async throws -> [Listing] {
         try await connection.query("""
-            SELECT id, role, forbund_id, user_id, prefix, label, created_at, expires_at, revoked_at, last_used_at
+            SELECT id, role, forbund_id, user_id, employer_id, prefix, label, created_at, expires_at, revoked_at, last_used_at
             FROM api_tokens ORDER BY created_at DESC
             """).map { row in
             Listing(id: try row.decode(UUID.self, "id"), role: Role(rawValue: try row.decode(String.self, "role")) ?? .operator,
                     forbundID: try row.decode(UUID?.self, "forbund_id"), userID: try row.decode(UUID?.self, "user_id"),
-                    prefix: try row.decode(String.self, "prefix"), label: try row.decode(String.self, "label"),
+                    employerID: try row.decode(UUID?.self, "employer_id"), prefix: try row.decode(String.self, "prefix"), label: try row.decode(String.self, "label"),
                     createdAt: try row.decode(Date.self, "created_at"), expiresAt: try row.decode(Date?.self, "expires_at"),
                     revokedAt: try row.decode(Date?.self, "revoked_at"), lastUsedAt: try row.decode(Date?.self, "last_used_at"))
         }

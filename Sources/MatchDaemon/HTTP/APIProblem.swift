@@ -37,10 +37,30 @@ struct APIProblem: HTTPResponseError, Encodable {
                                          detail: "send a valid token as Authorization: Bearer TOKEN")
     static let forbidden = APIProblem(status: .forbidden, title: "Forbidden", detail: "your role may not do this")
 
+    /// A malformed request (query parameters, headers): 400 with each field's error.
+    static func badRequest(_ errors: FieldErrors) -> APIProblem {
+        APIProblem(status: .badRequest, title: "Bad request", detail: errors.description, errors: errors.entries)
+    }
+
     /// Input that broke rules: 422 with each field's error.
     static func unprocessable(_ errors: FieldErrors) -> APIProblem {
         APIProblem(status: .unprocessableContent, title: "Unprocessable content",
                    detail: "the request breaks \(errors.entries.count) rule(s)", errors: errors.entries)
+    }
+}
+
+extension APIProblem {
+    /// The answer to a store's refusal: 404, 412 or 409.
+    init(_ error: StoreError) {
+        switch error {
+        case .notFound:
+            self.init(status: .notFound, title: "Not found", detail: "no such record")
+        case .versionMismatch(let current):
+            self.init(status: .preconditionFailed, title: "Precondition failed",
+                      detail: "the record has changed: its ETag is now \(ETag.header(current)); read it again")
+        case .conflict(let errors):
+            self.init(status: .conflict, title: "Conflict", detail: errors.description, errors: errors.entries)
+        }
     }
 }
 
@@ -54,8 +74,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw problem
         } catch let errors as FieldErrors {
             throw APIProblem.unprocessable(errors)
+        } catch let error as StoreError {
+            throw APIProblem(error)
+        } catch is PageCursorError {
+            var errors = FieldErrors()
+            errors.add("?cursor", rule: "cursor", "belongs to another list")
+            throw APIProblem.badRequest(errors)
         } catch let error as HTTPError {
             throw APIProblem(status: error.status, title: error.status.reasonPhrase, detail: error.body)
+        } catch let error as any HTTPResponseError {
+            throw APIProblem(status: error.status, title: error.status.reasonPhrase,
+                             detail: error.status == .contentTooLarge ? "the body is larger than the limit" : nil)
         } catch let error as PostgresError where error.kind == .poolTimeout || error.isConnectionFailure {
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
             throw APIProblem(status: .serviceUnavailable, title: "Service unavailable", detail: "the database is unreachable")

@@ -1,28 +1,31 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import MatchCore
+import Prometheus
 import ServiceLifecycle
 
-/// The routes `matchd` serves: health and readiness, and the JSON API under `/v1`.
+/// The routes `matchd` serves: health, readiness, metrics and the OpenAPI document, and the
+/// JSON API under `/v1`.
 enum APIRoutes {
-    struct Me: ResponseEncodable {
+    struct Me: Encodable {
         var role: String
-        var forbundID: String?
-        var userID: String?
-
-        enum CodingKeys: String, CodingKey {
-            case role
-            case forbundID = "forbund_id"
-            case userID = "user_id"
-        }
+        var forbundID: UUID?
+        var userID: UUID?
+        var employerID: UUID?
     }
 
-    static func router(pool: PostgresPool) -> Router<LotsenRequestContext> {
+    /// The router and the list of its routes (for the OpenAPI test).
+    static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
         let router = Router(context: LotsenRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.get("/healthz") { _, _ in "ok\n" }
-        router.get("/readyz") { _, _ -> Response in
+        var api = APIRouteBuilder(router: router, authentication: TokenAuthentication(pool: pool))
+
+        api.open(.get, "/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: .init(string: "ok\n"))) }
+        api.open(.get, "/readyz") { _, _ in
             let ready = (try? await pool.withConnection { try await Migrator().isUpToDate(on: $0) }) ?? false
             guard ready else {
                 throw APIProblem(status: .serviceUnavailable, title: "Not ready",
@@ -30,20 +33,51 @@ enum APIRoutes {
             }
             return Response(status: .ok, body: .init(byteBuffer: .init(string: "ready\n")))
         }
-        let v1 = router.group("v1").add(middleware: TokenAuthentication(pool: pool))
-        v1.get("me") { _, context -> Me in
-            let principal = try context.requirePrincipal()
-            return Me(role: principal.role.rawValue, forbundID: principal.forbundID?.uuidString.lowercased(),
-                      userID: principal.userID?.uuidString.lowercased())
+        api.open(.get, "/metrics") { _, _ in
+            guard let metrics else { throw APIProblem(status: .notFound, title: "Not found", detail: "metrics are off") }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
-        return router
+        api.open(.get, "/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+        }
+        api.v1(.get, "/me") { _, context in
+            let principal = try context.requirePrincipal()
+            return try APIJSON.response(Me(role: principal.role.rawValue, forbundID: principal.forbundID,
+                                           userID: principal.userID, employerID: principal.employerID))
+        }
+        EmployerRoutes.add(to: &api, pool: pool)
+        AgreementRoutes.add(to: &api, pool: pool)
+        OfferRoutes.add(to: &api, pool: pool)
+        return (router, api.entries)
     }
+}
+
+/// Echoes the request id as `X-Request-Id`, so a client can quote it and an operator find it in the audit log.
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = LotsenRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            var response = try await next(request, context)
+            response.headers[Self.header] = context.id
+            return response
+        } catch let error as any HTTPResponseError {
+            var response = try error.response(from: request, context: context)
+            response.headers[Self.header] = context.id
+            return response
+        }
+    }
+
+    static let header = HTTPField.Name("X-Request-Id")!
 }
 
 /// The HTTP server as a service of the daemon's group.
 enum APIServer {
-    static func make(settings: HTTPConfiguration, pool: PostgresPool, logger: Logger) -> some Service {
-        Application(router: APIRoutes.router(pool: pool),
+    static func make(settings: HTTPConfiguration, pool: PostgresPool, metrics: PrometheusCollectorRegistry?,
+                     logger: Logger) -> some Service {
+        Application(router: APIRoutes.build(pool: pool, metrics: metrics).0,
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "matchd"),
                     logger: logger)
     }

@@ -1,0 +1,162 @@
+import Foundation
+
+/// An arbetsgivare: a firm, public body, social enterprise or non-profit that takes participants,
+/// identified in its förbund by organisationsnummer.
+public struct Employer: Sendable, Encodable, Hashable {
+    /// The förbund whose employer relation this is.
+    public var forbundID: UUID
+    /// Its id.
+    public var id: UUID
+    /// The organisationsnummer, ten digits (unique in the förbund).
+    public var organisationsnummer: Organisationsnummer
+    /// The fields the employer's coordinator keeps.
+    public var fields: EmployerFields
+    /// Counts changes; the API's ETag.
+    public var version: Int
+    /// When it was registered.
+    public var createdAt: Date
+    /// When it last changed.
+    public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case forbundID, id, organisationsnummer, version, createdAt, updatedAt
+    }
+
+    /// Encodes the fields beside the identity, as one flat object.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(forbundID, forKey: .forbundID)
+        try container.encode(id, forKey: .id)
+        try container.encode(organisationsnummer, forKey: .organisationsnummer)
+        try container.encode(version, forKey: .version)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try fields.encode(to: encoder)
+    }
+}
+
+/// What kind of organisation an employer is.
+public enum EmployerSector: String, Sendable, Codable, CaseIterable {
+    /// A private firm (privat).
+    case `private`
+    /// A public body (offentlig).
+    case `public`
+    /// An arbetsintegrerande socialt företag.
+    case socialEnterprise = "social_enterprise"
+    /// An idéburen organisation.
+    case nonProfit = "non_profit"
+}
+
+/// The fields of an employer that a coordinator sets, checked.
+public struct EmployerFields: Sendable, Codable, Hashable {
+    /// The organisation's name.
+    public var name: String
+    /// Its sector.
+    public var sector: EmployerSector
+    /// The arbetsgivarkoordinator who holds the relation (VTA: one per employer).
+    public var responsibleCoordinatorID: UUID?
+    /// Free notes for the coordinators (no personal data about participants).
+    public var notes: String
+    /// Workplaces and postal addresses.
+    public var addresses: [EmployerAddress]
+    /// People to talk to at the employer.
+    public var contacts: [EmployerContact]
+    /// The employer-side support the förbund has given (VTA step 7).
+    public var supportGiven: [EmployerSupportGiven]
+}
+
+/// An address of an employer, with a coordinate (from the municipality when none was given).
+public struct EmployerAddress: Sendable, Codable, Hashable {
+    /// What it is ("Huvudkontor", "Lagret").
+    public var label: String
+    /// Street and number.
+    public var street: String
+    /// Postnummer.
+    public var postalCode: String
+    /// Postort.
+    public var city: String
+    /// The municipality's four-digit kommunkod.
+    public var kommunkod: String
+    /// Latitude (WGS 84).
+    public var latitude: Double
+    /// Longitude (WGS 84).
+    public var longitude: Double
+    /// Whether the coordinate was given or taken from the municipality.
+    public var coordinateSource: CoordinateSource
+}
+
+/// Where a stored coordinate came from.
+public enum CoordinateSource: String, Sendable, Codable, CaseIterable {
+    /// Given with the address.
+    case address
+    /// The municipality's coordinate, used because none was given.
+    case municipality
+}
+
+/// A contact person at an employer.
+public struct EmployerContact: Sendable, Codable, Hashable {
+    /// Full name.
+    public var name: String
+    /// Their role ("Butikschef").
+    public var role: String
+    /// E-mail address, if known.
+    public var email: String?
+    /// Telephone number, if known.
+    public var phone: String?
+    /// Whether they can be handledare for participants.
+    public var isHandledare: Bool
+}
+
+/// Support given to an employer: information, training, or training of handledare.
+public struct EmployerSupportGiven: Sendable, Codable, Hashable {
+    /// What was given.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// Information about the target group and the supports.
+        case information
+        /// Training for the employer and colleagues.
+        case training
+        /// Training for handledare.
+        case handledareTraining = "handledare_training"
+    }
+
+    /// What was given.
+    public var kind: Kind
+    /// When.
+    public var givenOn: CalendarDate
+    /// Notes.
+    public var notes: String
+}
+
+/// An agreement between the förbund and an employer (VTA step 2).
+public struct EmployerAgreement: Sendable, Codable, Hashable {
+    /// What the agreement covers.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// A general cooperation agreement (samverkansavtal).
+        case cooperation
+        /// An agreement to take participants on placements.
+        case placement
+        /// An agreement to recruit from the target group.
+        case recruitment
+        /// An agreement on training for the employer.
+        case training
+        /// Anything else; the notes say what.
+        case other
+    }
+
+    /// The förbund.
+    public var forbundID: UUID
+    /// The employer.
+    public var employerID: UUID
+    /// Its id.
+    public var id: UUID
+    /// Its kind.
+    public var kind: Kind
+    /// When it was signed.
+    public var signedOn: CalendarDate
+    /// The last day it is valid; nil is until further notice.
+    public var validTo: CalendarDate?
+    /// Notes.
+    public var notes: String
+    /// Counts changes; the API's ETag.
+    public var version: Int
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The contract between the domain and matching: a write that changes what can be matched enqueues
+/// one of these in its own transaction, on the `matching` queue, under a unique key so that a burst
+/// of edits waits as one job.
+public enum MatchingJobs {
+    /// The queue matching runs on.
+    public static let queue = "matching"
+
+    /// The arguments of both kinds: ids only.
+    public struct Target: Codable, Sendable, Hashable {
+        /// The förbund.
+        public var forbundID: UUID
+        /// The offer or participant.
+        public var id: UUID
+
+        /// The target `id` in `forbundID`.
+        public init(forbundID: UUID, id: UUID) {
+            self.forbundID = forbundID
+            self.id = id
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case forbundID = "forbund_id"
+            case id
+        }
+    }
+
+    /// Rematch one offer (it opened, changed, paused, filled or closed).
+    public struct Offer: JobKind {
+        public typealias Arguments = Target
+        public static let name = "match.offer"
+        public static let queue = MatchingJobs.queue
+    }
+
+    /// Rematch one participant (consent, seeking status or a matched field changed).
+    public struct Participant: JobKind {
+        public typealias Arguments = Target
+        public static let name = "match.participant"
+        public static let queue = MatchingJobs.queue
+    }
+
+    /// The `match.offer` job for an offer.
+    public static func offer(_ id: UUID, forbundID: UUID, meta: JobMeta) throws -> JobInsert {
+        try JobInsert(Offer.self, Target(forbundID: forbundID, id: id), uniqueKey: "match.offer:\(id.uuidString.lowercased())",
+                      meta: meta)
+    }
+
+    /// The `match.participant` job for a participant.
+    public static func participant(_ id: UUID, forbundID: UUID, meta: JobMeta) throws -> JobInsert {
+        try JobInsert(Participant.self, Target(forbundID: forbundID, id: id),
+                      uniqueKey: "match.participant:\(id.uuidString.lowercased())", meta: meta)
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+
+/// The SQL of placement offers and their status history. Every change that matching cares about
+/// enqueues `match.offer` in the same transaction (see `MatchingJobs`).
+public struct OfferStore: Sendable {
+    /// Who made a change, for the history and the matching job.
+    public struct Change: Sendable {
+        /// The actor as the audit log names it.
+        public var actor: String
+        /// The request that made it.
+        public var requestID: String?
+
+        /// A change by `actor` in `requestID`.
+        public init(actor: String, requestID: String?) {
+            self.actor = actor
+            self.requestID = requestID
+        }
+
+        var meta: JobMeta { JobMeta(actor: actor, requestID: requestID) }
+    }
+
+    /// One entry of an offer's status history.
+    public struct StatusChange: Sendable, Codable, Hashable {
+        /// The status before; nil when the offer was created.
+        public var fromStatus: OfferStatus?
+        /// The status after.
+        public var toStatus: OfferStatus
+        /// When.
+        public var at: Date
+        /// Who.
+        public var actor: String
+        /// Why.
+        public var note: String
+    }
+
+    let queue: JobQueue
+
+    /// A store that enqueues on `queue`.
+    public init(queue: JobQueue = JobQueue()) { self.queue = queue }
+
+    static let columns: PostgresQuery = """
+        o.forbund_id, o.id, o.employer_id, o.type, o.occupation, o.title, o.description, o.required_skills, o.wanted_skills,
+        o.required_languages, o.hours_min, o.hours_max, o.schedule_flexibility, o.start_date, o.duration_months,
+        o.monthly_wage, o.workplace_kommunkod, o.workplace_address, o.workplace_latitude, o.workplace_longitude,
+        o.workplace_coordinate_source, o.remote_possible, o.handledare_available, o.handledare_hours, o.adaptations,
+        o.positions, o.supports_counted_on, o.status, o.version, o.created_at, o.updated_at, o.created_at::text AS created_key
+        """
+
+    static func scoped(_ scope: AccessScope) -> PostgresQuery {
+        if let employerID = scope.employerID { return "o.forbund_id = \(scope.forbundID) AND o.employer_id = \(employerID)" }
+        return "o.forbund_id = \(scope.forbundID)"
+    }
+
+    /// Registers an offer for an employer in scope, as a draft or open.
+    public func create(_ scope: AccessScope, employerID: UUID, fields: OfferFields, status: OfferStatus, by change: Change,
+                       in transaction: PostgresTransaction) async throws -> PlacementOffer {
+        guard try await EmployerStore().get(scope, id: employerID, on: transaction.connection) != nil else {
+            throw StoreError.notFound
+        }
+        let f = fields
+        let rows = try await transaction.query("""
+            INSERT INTO placement_offers AS o (forbund_id, employer_id, type, occupation, title, description, required_skills,
+                wanted_skills, required_languages, hours_min, hours_max, schedule_flexibility, start_date, duration_months,
+                monthly_wage, workplace_kommunkod, workplace_address, workplace_latitude, workplace_longitude,
+                workplace_coordinate_source, remote_possible, handledare_available, handledare_hours, adaptations, positions,
+                supports_counted_on, status)
+            VALUES (\(scope.forbundID), \(employerID), \(f.type.rawValue), \(f.occupation), \(f.title), \(f.description),
+                \(f.requiredSkills), \(f.wantedSkills), \(PostgresJSONB(f.requiredLanguages)), \(f.hoursMin), \(f.hoursMax),
+                \(f.scheduleFlexibility.rawValue), \(f.startDate), \(f.durationMonths), \(f.monthlyWage), \(f.workplaceKommunkod),
+                \(f.workplaceAddress), \(f.workplaceLatitude), \(f.workplaceLongitude), \(f.workplaceCoordinateSource.rawValue),
+                \(f.remotePossible), \(f.handledareAvailable), \(f.handledareHours), \(f.adaptations.map(\.rawValue)),
+                \(f.positions), \(f.supportsCountedOn), \(status.rawValue))
+            RETURNING \(Self.columns)
+            """)
+        let offer = try Self.offer(rows[0])
+        try await recordStatus(offer, from: nil, note: "", by: change, in: transaction)
+        if status != .draft { try await enqueueMatching(offer, by: change, in: transaction) }
+        return offer
+    }
+
+    /// One offer in scope.
+    public func get(_ scope: AccessScope, id: UUID, on connection: PostgresConnection) async throws -> PlacementOffer? {
+        try await connection.query("SELECT \(Self.columns) FROM placement_offers o WHERE \(Self.scoped(scope)) AND o.id = \(id)")
+            .first.map(Self.offer)
+    }
+
+    /// Offers in scope, oldest first, optionally of one employer or status, a page at a time.
+    public func list(_ scope: AccessScope, employerID: UUID? = nil, status: OfferStatus? = nil, page: PageRequest,
+                     on connection: PostgresConnection) async throws -> Page<PlacementOffer> {
+        var condition = Self.scoped(scope)
+        if let employerID { condition = "\(condition) AND o.employer_id = \(employerID)" }
+        if let status { condition = "\(condition) AND o.status = \(status.rawValue)" }
+        if let after = page.after {
+            guard after.values.count == 2, let id = UUID(uuidString: after.values[1]) else { throw PageCursorError() }
+            condition = "\(condition) AND (o.created_at, o.id) > (\(after.values[0])::timestamptz, \(id))"
+        }
+        let rows = try await connection.query("""
+            SELECT \(Self.columns) FROM placement_offers o WHERE \(condition) ORDER BY o.created_at, o.id LIMIT \(page.limit + 1)
+            """)
+        let offers = try rows.prefix(page.limit).map(Self.offer)
+        let next = try rows.count > page.limit ? rows[page.limit - 1].decode(String.self, "created_key") : nil
+        return Page(items: offers, nextCursor: next.map {
+            PageCursor(values: [$0, offers[page.limit - 1].id.uuidString.lowercased()]).encoded
+        })
+    }
+
+    /// Replaces an offer's fields (its status changes through `changeStatus`).
+    public func replace(_ scope: AccessScope, id: UUID, fields f: OfferFields, ifVersion: Int?, by change: Change,
+                        in transaction: PostgresTransaction) async throws -> PlacementOffer {
+        let current = try await lock(scope, id: id, ifVersion: ifVersion, in: transaction)
+        guard current != .closed else { throw Self.closedConflict }
+        let rows = try await transaction.query("""
+            UPDATE placement_offers o SET type = \(f.type.rawValue), occupation = \(f.occupation), title = \(f.title),
+                description = \(f.description), required_skills = \(f.requiredSkills), wanted_skills = \(f.wantedSkills),
+                required_languages = \(PostgresJSONB(f.requiredLanguages)), hours_min = \(f.hoursMin), hours_max = \(f.hoursMax),
+                schedule_flexibility = \(f.scheduleFlexibility.rawValue), start_date = \(f.startDate),
+                duration_months = \(f.durationMonths), monthly_wage = \(f.monthlyWage),
+                workplace_kommunkod = \(f.workplaceKommunkod), workplace_address = \(f.workplaceAddress),
+                workplace_latitude = \(f.workplaceLatitude), workplace_longitude = \(f.workplaceLongitude),
+                workplace_coordinate_source = \(f.workplaceCoordinateSource.rawValue), remote_possible = \(f.remotePossible),
+                handledare_available = \(f.handledareAvailable), handledare_hours = \(f.handledareHours),
+                adaptations = \(f.adaptations.map(\.rawValue)), positions = \(f.positions),
+                supports_counted_on = \(f.supportsCountedOn), version = version + 1, updated_at = now()
+            WHERE o.forbund_id = \(scope.forbundID) AND o.id = \(id)
+            RETURNING \(Self.columns)
+            """)
+        let offer = try Self.offer(rows[0])
+        if offer.status != .draft { try await enqueueMatching(offer, by: change, in: transaction) }
+        return offer
+    }
+
+    /// Moves an offer to `status` if its current status allows it, and records why.
+    public func changeStatus(_ scope: AccessScope, id: UUID, to status: OfferStatus, note: String, ifVersion: Int?,
+                             by change: Change, in transaction: PostgresTransaction) async throws -> PlacementOffer {
+        let current = try await lock(scope, id: id, ifVersion: ifVersion, in: transaction)
+        guard current.next.contains(status) else {
+            var errors = FieldErrors()
+            let allowed = current.next.map(\.rawValue).sorted().joined(separator: ", ")
+            errors.add("/status", rule: "transition",
+                       "an offer that is \(current.rawValue) can become: \(allowed.isEmpty ? "nothing (closed is final)" : allowed)")
+            throw StoreError.conflict(errors)
+        }
+        let rows = try await transaction.query("""
+            UPDATE placement_offers o SET status = \(status.rawValue), version = version + 1, updated_at = now()
+            WHERE o.forbund_id = \(scope.forbundID) AND o.id = \(id) RETURNING \(Self.columns)
+            """)
+        let offer = try Self.offer(rows[0])
+        try await recordStatus(offer, from: current, note: note, by: change, in: transaction)
+        // A draft that is closed was never matched, so there is nothing to withdraw.
+        if !(current == .draft && status == .closed) { try await enqueueMatching(offer, by: change, in: transaction) }
+        return offer
+    }
+
+    /// An offer's status history, oldest first.
+    public func history(_ scope: AccessScope, id: UUID, on connection: PostgresConnection) async throws -> [StatusChange]? {
+        guard try await get(scope, id: id, on: connection) != nil else { return nil }
+        return try await connection.query("""
+            SELECT from_status, to_status, at, actor, note FROM placement_offer_status_history
+            WHERE forbund_id = \(scope.forbundID) AND offer_id = \(id) ORDER BY id
+            """).map { row in
+                StatusChange(fromStatus: try row.decode(String?.self, "from_status").flatMap(OfferStatus.init(rawValue:)),
+                             toStatus: OfferStatus(rawValue: try row.decode(String.self, "to_status")) ?? .closed,
+                             at: try row.decode(Date.self, "at"), actor: try row.decode(String.self, "actor"),
+                             note: try row.decode(String.self, "note"))
+            }
+    }
+
+    static let closedConflict: StoreError = {
+        var errors = FieldErrors()
+        errors.add("/status", rule: "closed", "a closed offer cannot be changed")
+        return .conflict(errors)
+    }()
+
+    func lock(_ scope: AccessScope, id: UUID, ifVersion: Int?, in transaction: PostgresTransaction) async throws -> OfferStatus {
+        let rows = try await transaction.query("""
+            SELECT o.version, o.status FROM placement_offers o WHERE \(Self.scoped(scope)) AND o.id = \(id) FOR UPDATE
+            """)
+        guard let row = rows.first else { throw StoreError.notFound }
+        let current = try row.decode(Int.self, "version")
+        if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
+        return OfferStatus(rawValue: try row.decode(String.self, "status")) ?? .closed
+    }
+
+    func recordStatus(_ offer: PlacementOffer, from: OfferStatus?, note: String, by change: Change,
+                      in transaction: PostgresTransaction) async throws {
+        try await transaction.execute("""
+            INSERT INTO placement_offer_status_history (forbund_id, offer_id, from_status, to_status, actor, note)
+            VALUES (\(offer.forbundID), \(offer.id), \(from?.rawValue), \(offer.status.rawValue), \(change.actor), \(note))
+            """)
+    }
+
+    func enqueueMatching(_ offer: PlacementOffer, by change: Change, in transaction: PostgresTransaction) async throws {
+        _ = try await queue.enqueue(try MatchingJobs.offer(offer.id, forbundID: offer.forbundID, meta: change.meta), in: transaction)
+        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(MatchingJobs.queue))")
+    }
+
+    static func offer(_ row: PostgresRow) throws -> PlacementOffer {
+        func value<E: RawRepresentable>(_ type: E.Type, _ column: String) throws -> E where E.RawValue == String {
+            let text = try row.decode(String.self, column)
+            guard let value = E(rawValue: text) else { throw StoredValueError(column: column, value: text) }
+            return value
+        }
+        let fields = OfferFields(
+            type: try value(PlacementType.self, "type"), occupation: try row.decode(String.self, "occupation"),
+            title: try row.decode(String.self, "title"), description: try row.decode(String.self, "description"),
+            requiredSkills: try row.decode([String].self, "required_skills"),
+            wantedSkills: try row.decode([String].self, "wanted_skills"),
+            requiredLanguages: try row.decode(PostgresJSONB<[LanguageSkill]>.self, "required_languages").value,
+            hoursMin: try row.decode(Int.self, "hours_min"), hoursMax: try row.decode(Int.self, "hours_max"),
+            scheduleFlexibility: try value(ScheduleFlexibility.self, "schedule_flexibility"),
+            startDate: try row.decode(CalendarDate.self, "start_date"),
+            durationMonths: try row.decode(Int?.self, "duration_months"), monthlyWage: try row.decode(Int?.self, "monthly_wage"),
+            workplaceKommunkod: try row.decode(String.self, "workplace_kommunkod"),
+            workplaceAddress: try row.decode(String.self, "workplace_address"),
+            workplaceLatitude: try row.decode(Double.self, "workplace_latitude"),
+            workplaceLongitude: try row.decode(Double.self, "workplace_longitude"),
+            workplaceCoordinateSource: try value(CoordinateSource.self, "workplace_coordinate_source"),
+            remotePossible: try row.decode(Bool.self, "remote_possible"),
+            handledareAvailable: try row.decode(Bool.self, "handledare_available"),
+            handledareHours: try row.decode(Int?.self, "handledare_hours"),
+            adaptations: try row.decode([String].self, "adaptations").compactMap(Adaptation.init(rawValue:)),
+            positions: try row.decode(Int.self, "positions"), supportsCountedOn: try row.decode([String].self, "supports_counted_on"))
+        return PlacementOffer(forbundID: try row.decode(UUID.self, "forbund_id"), id: try row.decode(UUID.self, "id"),
+                              employerID: try row.decode(UUID.self, "employer_id"), fields: fields,
+                              status: try value(OfferStatus.self, "status"), version: try row.decode(Int.self, "version"),
+                              createdAt: try row.decode(Date.self, "created_at"), updatedAt: try row.decode(Date.self, "updated_at"))
+    }
+}

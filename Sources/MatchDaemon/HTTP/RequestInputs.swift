@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import MatchCore
+
+/// What routes read from a request besides the body: path ids, paging, preconditions.
+extension Request {
+    /// A UUID path parameter; a malformed one is a 404 (no such record can exist).
+    func id(_ name: String, _ context: LotsenRequestContext) throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
+            throw APIProblem(status: .notFound, title: "Not found", detail: "no such record")
+        }
+        return id
+    }
+
+    /// `?limit=` (1 to 200, default 50) and `?cursor=` from a previous page's `next_cursor`.
+    var pageRequest: PageRequest {
+        get throws {
+            var errors = FieldErrors()
+            var page = PageRequest()
+            if let text = uri.queryParameters["limit"].map(String.init) {
+                if let limit = Int(text), (1...PageRequest.maxLimit).contains(limit) {
+                    page.limit = limit
+                } else {
+                    errors.add("?limit", rule: "range", "must be a whole number from 1 to \(PageRequest.maxLimit)")
+                }
+            }
+            if let text = uri.queryParameters["cursor"].map(String.init) {
+                if let cursor = PageCursor(encoded: text) {
+                    page.after = cursor
+                } else {
+                    errors.add("?cursor", rule: "cursor", "must be a next_cursor this list returned")
+                }
+            }
+            if !errors.entries.isEmpty { throw APIProblem.badRequest(errors) }
+            return page
+        }
+    }
+
+    /// The version `If-Match` names: nil when absent or `*`; 400 when it is not one of our ETags.
+    var ifMatchVersion: Int? {
+        get throws {
+            guard let header = headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
+            if header == "*" { return nil }
+            guard let version = ETag.version(header) else {
+                var errors = FieldErrors()
+                errors.add("If-Match", rule: "etag", "must be one ETag this API returned, such as \"3\"")
+                throw APIProblem.badRequest(errors)
+            }
+            return version
+        }
+    }
+}
+
+/// The ETag of a versioned record: its version as a strong tag.
+enum ETag {
+    static func header(_ version: Int) -> String { "\"\(version)\"" }
+
+    static func version(_ tag: String) -> Int? {
+        var tag = Substring(tag)
+        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+        guard tag.count >= 3, tag.first == "\"", tag.last == "\"" else { return nil }
+        return Int(tag.dropFirst().dropLast())
+    }
+}
+
+/// A page as the API returns it.
+struct PageBody<Item: Encodable & Sendable>: Encodable {
+    var items: [Item]
+    var nextCursor: String?
+
+    init(_ page: Page<Item>) {
+        items = page.items
+        nextCursor = page.nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey { case items, nextCursor }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
