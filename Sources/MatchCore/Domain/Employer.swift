@@ -25,8 +25,8 @@ public struct Employer: Sendable, Encodable, Hashable {
     /// Encodes the fields beside the identity, as one flat object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(forbundID, forKey: .forbundID)
-        try container.encode(id, forKey: .id)
+        try container.encodeID(forbundID, forKey: .forbundID)
+        try container.encodeID(id, forKey: .id)
         try container.encode(organisationsnummer, forKey: .organisationsnummer)
         try container.encode(version, forKey: .version)
         try container.encode(createdAt, forKey: .createdAt)
@@ -48,7 +48,7 @@ public enum EmployerSector: String, Sendable, Codable, CaseIterable {
 }
 
 /// The fields of an employer that a coordinator sets, checked.
-public struct EmployerFields: Sendable, Codable, Hashable {
+public struct EmployerFields: Sendable, Encodable, Hashable {
     /// The organisation's name.
     public var name: String
     /// Its sector.
@@ -63,6 +63,22 @@ public struct EmployerFields: Sendable, Codable, Hashable {
     public var contacts: [EmployerContact]
     /// The employer-side support the förbund has given (VTA step 7).
     public var supportGiven: [EmployerSupportGiven]
+
+    enum CodingKeys: String, CodingKey {
+        case name, sector, responsibleCoordinatorID, notes, addresses, contacts, supportGiven
+    }
+
+    /// Encodes every field, the coordinator's id in lower case or null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(sector, forKey: .sector)
+        try container.encodeID(responsibleCoordinatorID, forKey: .responsibleCoordinatorID)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(addresses, forKey: .addresses)
+        try container.encode(contacts, forKey: .contacts)
+        try container.encode(supportGiven, forKey: .supportGiven)
+    }
 }
 
 /// An address of an employer, with a coordinate (from the municipality when none was given).
@@ -128,7 +144,7 @@ public struct EmployerSupportGiven: Sendable, Codable, Hashable {
 }
 
 /// An agreement between the förbund and an employer (VTA step 2).
-public struct EmployerAgreement: Sendable, Codable, Hashable {
+public struct EmployerAgreement: Sendable, Encodable, Hashable {
     /// What the agreement covers.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         /// A general cooperation agreement (samverkansavtal).
@@ -159,4 +175,21 @@ public struct EmployerAgreement: Sendable, Codable, Hashable {
     public var notes: String
     /// Counts changes; the API's ETag.
     public var version: Int
+
+    enum CodingKeys: String, CodingKey {
+        case forbundID, employerID, id, kind, signedOn, validTo, notes, version
+    }
+
+    /// Encodes ids in lower case and an open end as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeID(forbundID, forKey: .forbundID)
+        try container.encodeID(employerID, forKey: .employerID)
+        try container.encodeID(id, forKey: .id)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(signedOn, forKey: .signedOn)
+        try container.encode(validTo, forKey: .validTo)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(version, forKey: .version)
+    }
 }

@@ -27,9 +27,9 @@ public struct PlacementOffer: Sendable, Encodable, Hashable {
     /// Encodes the fields beside the identity, as one flat object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(forbundID, forKey: .forbundID)
-        try container.encode(id, forKey: .id)
-        try container.encode(employerID, forKey: .employerID)
+        try container.encodeID(forbundID, forKey: .forbundID)
+        try container.encodeID(id, forKey: .id)
+        try container.encodeID(employerID, forKey: .employerID)
         try container.encode(status, forKey: .status)
         try container.encode(version, forKey: .version)
         try container.encode(createdAt, forKey: .createdAt)

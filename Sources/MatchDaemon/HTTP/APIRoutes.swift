@@ -14,6 +14,16 @@ enum APIRoutes {
         var forbundID: UUID?
         var userID: UUID?
         var employerID: UUID?
+
+        enum CodingKeys: String, CodingKey { case role, forbundID, userID, employerID }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(role, forKey: .role)
+            try container.encodeID(forbundID, forKey: .forbundID)
+            try container.encodeID(userID, forKey: .userID)
+            try container.encodeID(employerID, forKey: .employerID)
+        }
     }
 
     /// The router and the list of its routes (for the OpenAPI test).

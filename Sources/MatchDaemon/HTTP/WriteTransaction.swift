@@ -43,7 +43,8 @@ enum WriteTransaction {
             throw APIProblem.badRequest(errors)
         }
         let actor = try context.requirePrincipal().auditName
-        let hash = IdempotencyStore.requestHash(method: request.method.rawValue, path: request.uri.path, body: bodyBytes)
+        let hash = IdempotencyStore.requestHash(method: request.method.rawValue, path: request.uri.path,
+                                                body: canonicalJSON(bodyBytes))
         return try await pool.withTransaction { tx in
             let store = IdempotencyStore()
             switch try await store.claim(forbundID: scope.forbundID, actor: actor, key: key, requestHash: hash, in: tx) {
@@ -61,6 +62,15 @@ enum WriteTransaction {
                 return result.response
             }
         }
+    }
+
+    /// The body with sorted keys and no spacing, so a retry that orders its keys differently is
+    /// still the same request.
+    static func canonicalJSON(_ bytes: [UInt8]) -> [UInt8] {
+        guard let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        else { return bytes }
+        return Array(data)
     }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
