@@ -24,6 +24,13 @@ public enum MatchingJobs {
             case forbundID = "forbund_id"
             case id
         }
+
+        /// Encodes both ids in lower case, as the unique key and the API write them.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeID(forbundID, forKey: .forbundID)
+            try container.encodeID(id, forKey: .id)
+        }
     }
 
     /// Rematch one offer (it opened, changed, paused, filled or closed).
