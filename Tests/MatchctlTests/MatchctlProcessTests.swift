@@ -109,6 +109,38 @@ struct MatchctlProcessTests {
         #expect(message.contains("/forbund"))
     }
 
+    @Test func anEmployerTokenIsBoundToItsEmployer() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase()
+        let connection = try await PostgresConnection.connect(conninfo)
+        defer { Task { await connection.close() } }
+        let employer = try await connection.withTransaction { tx in
+            let forbund = try await TenancyStore().createForbund(name: "Finsam Öst", in: tx)
+            return try await EmployerStore().create(
+                forbundID: forbund.id, number: try Organisationsnummer("212000-0142"),
+                fields: EmployerFields(name: "Stockholms stad", sector: .public, responsibleCoordinatorID: nil, notes: "",
+                                       addresses: [], contacts: [], supportGiven: []), in: tx)
+        }
+        let (user, userOutput) = try Binaries.run("matchctl", ["users", "create", "--forbund", "Finsam Öst", "--kind", "employer",
+                                                               "--employer", "2120000142", "--name", "Eva", "--email", "eva@example.se",
+                                                               "--database-url", conninfo])
+        #expect(user == 0, "\(userOutput)")
+        let (status, output) = try Binaries.run("matchctl", ["tokens", "create", "--role", "employer", "--forbund", "Finsam Öst",
+                                                             "--user", "eva@example.se", "--database-url", conninfo])
+        #expect(status == 0, "\(output)")
+        let token = try #require(output.split(separator: "\n").last.map(String.init))
+        let principal = try await TokenStore().authenticate(token, on: connection)
+        #expect(principal?.role == .employer)
+        #expect(principal?.employerID == employer.id)
+        let (unknown, message) = try Binaries.run("matchctl", ["tokens", "create", "--role", "employer", "--forbund", "Finsam Öst",
+                                                               "--employer", "202100-5448", "--database-url", conninfo])
+        #expect(unknown != 0)
+        #expect(message.contains("no employer 202100-5448"))
+        let (bad, badMessage) = try Binaries.run("matchctl", ["tokens", "create", "--role", "employer", "--forbund", "Finsam Öst",
+                                                              "--employer", "212000-0143", "--database-url", conninfo])
+        #expect(bad != 0)
+        #expect(badMessage.contains("check digit"))
+    }
+
     @Test func devStartsMigratesAndStopsAPrivateCluster() async throws {
         let folder = "/tmp/lotsen-test/dev-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
