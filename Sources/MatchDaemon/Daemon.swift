@@ -23,8 +23,9 @@ struct Daemon {
         }
         var workers = WorkerRegistry()
         workers.register(NoopWorker())
+        workers.register(IdempotencyPruneWorker(pool: pool))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
-                                   logger: logger)
+                                   periodicJobs: [try IdempotencyPruneJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics, logger: logger)
         return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services + [http], logger: logger)
