@@ -18,11 +18,8 @@ enum Authorization {
     static func readScope(_ request: Request, _ context: LotsenRequestContext) throws -> AccessScope {
         let principal = try context.requirePrincipal()
         switch principal.role {
-        case .coordinator:
-            return AccessScope(forbundID: try bound(principal))
-        case .employer:
-            guard let employerID = principal.employerID else { throw APIProblem.forbidden }
-            return AccessScope(forbundID: try bound(principal), employerID: employerID)
+        case .coordinator, .employer:
+            return try ownScope(principal)
         case .operator:
             var errors = FieldErrors()
             guard let text = request.uri.queryParameters["forbund"].map(String.init) else {
@@ -47,15 +44,16 @@ enum Authorization {
     /// Writes to offers: coordinators in their förbund, employers for their own offers.
     static func offerWriteScope(_ context: LotsenRequestContext) throws -> AccessScope {
         let principal = try context.requirePrincipal()
-        switch principal.role {
-        case .coordinator:
-            return AccessScope(forbundID: try bound(principal))
-        case .employer:
-            guard let employerID = principal.employerID else { throw APIProblem.forbidden }
-            return AccessScope(forbundID: try bound(principal), employerID: employerID)
-        case .operator:
-            throw APIProblem.forbidden
-        }
+        guard principal.role != .operator else { throw APIProblem.forbidden }
+        return try ownScope(principal)
+    }
+
+    /// A coordinator's förbund, or an employer principal's employer within it.
+    static func ownScope(_ principal: Principal) throws -> AccessScope {
+        let forbundID = try bound(principal)
+        guard principal.role == .employer else { return AccessScope(forbundID: forbundID) }
+        guard let employerID = principal.employerID else { throw APIProblem.forbidden }
+        return AccessScope(forbundID: forbundID, employerID: employerID)
     }
 
     static func bound(_ principal: Principal) throws -> UUID {
