@@ -12,9 +12,7 @@ public struct PostgresJSONB<Value: Codable & Sendable>: PostgresEncodable, Postg
     public static var postgresType: PostgresDataType { .jsonb }
 
     public var postgresBind: PostgresBind {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = jsonbEncoder
         // Encoding a Codable value into JSON fails only for non-finite floats; send NULL-free "null".
         let data = (try? encoder.encode(value)) ?? Data("null".utf8)
         return PostgresBind(type: .jsonb, text: String(decoding: data, as: UTF8.self))
@@ -25,9 +23,23 @@ public struct PostgresJSONB<Value: Codable & Sendable>: PostgresEncodable, Postg
     public static func accepts(_ type: PostgresDataType) -> Bool { type == .jsonb || type == .json }
 
     public init?(postgresText text: String, type: PostgresDataType) {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        guard let value = try? decoder.decode(Value.self, from: Data(text.utf8)) else { return nil }
+        guard let value = try? jsonbDecoder.decode(Value.self, from: Data(text.utf8)) else { return nil }
         self.value = value
     }
 }
+
+/// One encoder for every jsonb parameter, for the same reason.
+private let jsonbEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return encoder
+}()
+
+/// One decoder for every jsonb value: configured once and never changed, so sharing it is safe,
+/// and rows with many jsonb cells do not each build one.
+private let jsonbDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return decoder
+}()

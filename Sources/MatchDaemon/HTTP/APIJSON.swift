@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MatchCore
 import NIOCore
+import Synchronization
 
 /// The API's JSON: snake_case keys (`forbund_id` for `forbundID`), ISO 8601 times, sorted keys.
 enum APIJSON {
@@ -9,7 +10,7 @@ enum APIJSON {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        encoder.keyEncodingStrategy = .custom { path in SnakeKey(snakeCase(path.last!.stringValue)) }
+        encoder.keyEncodingStrategy = .custom { path in SnakeKey(snakeNames.name(path.last!.stringValue)) }
         return encoder
     }()
 
@@ -19,6 +20,9 @@ enum APIJSON {
         decoder.keyDecodingStrategy = .custom { path in SnakeKey(camelCase(path.last!.stringValue)) }
         return decoder
     }()
+
+    /// The API's names of the Swift keys seen so far: a few dozen, asked for on every key of every answer.
+    static let snakeNames = KeyNameCache(convert: snakeCase)
 
     /// `forbundID` → `forbund_id`, `postalCode` → `postal_code`.
     static func snakeCase(_ name: String) -> String {
@@ -53,6 +57,21 @@ enum APIJSON {
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+/// Remembers converted key names.
+final class KeyNameCache: Sendable {
+    private let names = Mutex<[String: String]>([:])
+    private let convert: @Sendable (String) -> String
+
+    init(convert: @escaping @Sendable (String) -> String) { self.convert = convert }
+
+    func name(_ key: String) -> String {
+        if let known = names.withLock({ $0[key] }) { return known }
+        let converted = convert(key)
+        names.withLock { $0[key] = converted }
+        return converted
     }
 }
 
