@@ -41,6 +41,7 @@ let package = Package(
                 .embedInCode("Reference/data/kommuner.csv"),
                 .embedInCode("Reference/data/ssyk2012.csv"),
                 .embedInCode("Reference/data/occupation_names.csv"),
+                .embedInCode("Reference/data/supports.json"),
             ]
         ),
         .executableTarget(
