@@ -32,3 +32,35 @@ public struct AuditLog: Sendable {
             """)
     }
 }
+
+/// Who acts, why and in which request: what every audited read and write records.
+public struct AuditContext: Sendable {
+    /// The actor as the audit log names it (`user:…`, `token:…`, `matchctl:os-user`).
+    public var actor: String
+    /// Why, when the caller said (matchctl requires it).
+    public var reason: String?
+    /// The request or command run.
+    public var requestID: String?
+
+    /// A context for `actor`.
+    public init(actor: String, reason: String? = nil, requestID: String? = nil) {
+        self.actor = actor
+        self.reason = reason
+        self.requestID = requestID
+    }
+
+    var meta: JobMeta { JobMeta(actor: actor, requestID: requestID) }
+}
+
+extension AuditLog {
+    /// Records one entry for each id, in one statement.
+    func record(_ action: Action, entity: String, ids: [UUID], forbundID: UUID, context: AuditContext,
+                in transaction: PostgresTransaction) async throws {
+        guard !ids.isEmpty else { return }
+        try await transaction.execute("""
+            INSERT INTO audit_log (forbund_id, actor, action, entity, entity_id, reason, request_id)
+            SELECT \(forbundID), \(context.actor), \(action.rawValue), \(entity), lower(id::text), \(context.reason), \(context.requestID)
+            FROM unnest(\(ids)::uuid[]) AS id
+            """)
+    }
+}
