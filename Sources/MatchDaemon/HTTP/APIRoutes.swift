@@ -60,6 +60,7 @@ enum APIRoutes {
         EmployerRoutes.add(to: &api, pool: pool)
         AgreementRoutes.add(to: &api, pool: pool)
         OfferRoutes.add(to: &api, pool: pool)
+        ParticipantRoutes.add(to: &api, pool: pool)
         return (router, api.entries)
     }
 }

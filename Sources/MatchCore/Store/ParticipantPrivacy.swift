@@ -1,0 +1,99 @@
+import Foundation
+
+/// The data subject's rights: access (everything stored about one participant) and erasure
+/// (everything removed but the anonymous statistics and the audit log's record of ids).
+public struct ParticipantPrivacy: Sendable {
+    /// Everything stored about one participant.
+    public struct Export: Sendable, Encodable {
+        /// The participant with consents.
+        public var participant: Participant
+        /// Who read or changed the record, when and why.
+        public var accessLog: [AccessEntry]
+        /// Jobs that name the participant.
+        public var jobs: [JobEntry]
+        /// When the export was made.
+        public var exportedAt: Date
+    }
+
+    /// One audit entry about the participant.
+    public struct AccessEntry: Sendable, Encodable {
+        /// When.
+        public var at: Date
+        /// Who.
+        public var actor: String
+        /// What.
+        public var action: String
+        /// Why.
+        public var reason: String?
+    }
+
+    /// One job that names the participant.
+    public struct JobEntry: Sendable, Encodable {
+        /// The job's id.
+        public var id: Int64
+        /// Its kind.
+        public var kind: String
+        /// Its state.
+        public var state: String
+        /// When it was created.
+        public var createdAt: Date
+    }
+
+    /// A privacy service.
+    public init() {}
+
+    /// Everything stored about the participant with `caseReference`; the export is audited.
+    public func export(forbundID: UUID, caseReference: String, by context: AuditContext,
+                       in transaction: PostgresTransaction) async throws -> Export? {
+        let store = ParticipantStore()
+        let found = try await transaction.query("""
+            SELECT id FROM participants WHERE forbund_id = \(forbundID) AND case_reference = \(caseReference)
+            """)
+        guard let id = try found.first?.decode(UUID.self, "id"),
+              let participant = try await store.load(forbundID: forbundID, id: id, on: transaction.connection) else { return nil }
+        let idText = id.uuidString.lowercased()
+        let access = try await transaction.query("""
+            SELECT at, actor, action, reason FROM audit_log
+            WHERE forbund_id = \(forbundID) AND entity = \(ParticipantStore.entity) AND entity_id = \(idText) ORDER BY at, id
+            """).map { row in
+            AccessEntry(at: try row.decode(Date.self, "at"), actor: try row.decode(String.self, "actor"),
+                        action: try row.decode(String.self, "action"), reason: try row.decode(String?.self, "reason"))
+        }
+        let jobs = try await transaction.query("""
+            SELECT id, kind, state::text AS state, created_at FROM jobs WHERE \(Self.mentions(idText)) ORDER BY id
+            """).map { row in
+            JobEntry(id: try row.decode(Int64.self, "id"), kind: try row.decode(String.self, "kind"),
+                     state: try row.decode(String.self, "state"), createdAt: try row.decode(Date.self, "created_at"))
+        }
+        try await AuditLog().record(.export, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
+                                    in: transaction)
+        return Export(participant: participant, accessLog: access, jobs: jobs, exportedAt: Date())
+    }
+
+    /// Removes the participant everywhere: the record and its consents, every job whose arguments
+    /// or errors name them; the statistics row loses its link and is marked erased. Returns the
+    /// erased id (the audit log records the erasure by it), nil when there is no such participant.
+    public func erase(forbundID: UUID, caseReference: String, by context: AuditContext,
+                      in transaction: PostgresTransaction) async throws -> UUID? {
+        let rows = try await transaction.query("""
+            DELETE FROM participants WHERE forbund_id = \(forbundID) AND case_reference = \(caseReference)
+            RETURNING id, statistics_id
+            """)
+        guard let row = rows.first else { return nil }
+        let id = try row.decode(UUID.self, "id")
+        try await transaction.execute("""
+            UPDATE participant_statistics SET erased = true
+            WHERE forbund_id = \(forbundID) AND id = \(try row.decode(UUID.self, "statistics_id"))
+            """)
+        try await transaction.execute("DELETE FROM jobs WHERE \(Self.mentions(id.uuidString.lowercased()))")
+        try await AuditLog().record(.erase, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
+                                    in: transaction)
+        return id
+    }
+
+    /// Jobs whose arguments, metadata or errors contain the id.
+    static func mentions(_ id: String) -> PostgresQuery {
+        let pattern = "%" + id + "%"
+        return "(args::text ILIKE \(pattern) OR meta::text ILIKE \(pattern) OR errors::text ILIKE \(pattern))"
+    }
+}
