@@ -31,7 +31,8 @@ actor SharedAPIServer {
     private static func launch() async throws -> Running {
         let conninfo = try await TestPostgres.shared.makeDatabase()
         let port = try freePort()
-        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port)])
+        // Debug logging, so the privacy test scans as much log as the daemon can write.
+        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port), "LOTSEN_LOG_LEVEL": "debug"])
         sharedDaemonPID = daemon.pid
         atexit { if sharedDaemonPID > 0 { kill(sharedDaemonPID, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import MatchCore
+
+@Suite("Right of access and erasure, and no personal data in logs")
+struct PrivacyTests {
+    /// Runs matchctl against the shared server's database.
+    func matchctl(_ arguments: [String], _ conninfo: String) throws -> String {
+        try ProcessRunner.run(BuiltProducts.url("matchctl").path, arguments + ["--database-url", conninfo], asServerUser: false)
+    }
+
+    /// Every text, jsonb and array column of every table that holds `value`, as `table.column`.
+    func placesHolding(_ value: String, _ connection: PostgresConnection) async throws -> [String] {
+        let columns = try await connection.query("""
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = 'public' AND data_type IN ('text', 'jsonb', 'json', 'ARRAY', 'character varying')
+            ORDER BY table_name, column_name
+            """)
+        var found: [String] = []
+        for row in columns {
+            let table = try row.decode(String.self, "table_name")
+            let column = try row.decode(String.self, "column_name")
+            let hits = try await connection.query("""
+                SELECT count(*) AS n FROM \(identifier: table) WHERE \(identifier: column)::text ILIKE \("%" + value + "%")
+                """)[0].decode(Int.self, "n")
+            if hits > 0 { found.append("\(table).\(column)") }
+        }
+        return found
+    }
+
+    @Test func exportShowsEverythingAndEraseLeavesNothingPersonal() async throws {
+        let server = try await SharedAPIServer.shared.start()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let marker = String(UUID().uuidString.prefix(8)).lowercased()
+        let personal = ["REF-\(marker)", "Zlatana Qvist \(marker)", "fågelskådning \(marker)", "kakelsättning \(marker)",
+                        "körledare i kyrkan \(marker)"]
+        let created = try await tenant.coordinator.post("/v1/participants", participantBody([
+            "case_reference": personal[0], "name": personal[1], "interests": personal[2], "skills": [personal[3]],
+            "informal_competence": [["source": "voluntary_work", "description": personal[4]]], "gender": "annan",
+        ]))
+        #expect(created.status == 201, "\(created.text)")
+        let id = try #require(created.json["id"] as? String)
+        #expect(try await tenant.coordinator.post("/v1/participants/\(id)/consents", ["purpose": "matching", "given_on": "2026-02-01"])
+            .status == 201)
+        #expect(try await tenant.coordinator.get("/v1/participants/\(id)").status == 200)
+
+        let forbund = tenant.forbund.name
+        let refused = try? matchctl(["participants", "export", "--forbund", forbund, personal[0]], server.conninfo)
+        #expect(refused == nil, "a command that touches a person's data needs --reason")
+        let export = try matchctl(["participants", "export", "--forbund", forbund, "--reason", "begäran om registerutdrag",
+                                   personal[0]], server.conninfo)
+        for value in personal { #expect(export.contains(value), "the export holds \(value)") }
+        #expect(export.contains("matching"))
+        #expect(export.contains("\"accessLog\""))
+
+        let erased = try matchctl(["participants", "erase", "--forbund", forbund, "--reason", "begäran om radering", personal[0]],
+                                  server.conninfo)
+        #expect(erased.contains(id))
+        for value in personal + [id] where value != id {
+            #expect(try await placesHolding(value, tenant.connection) == [], "\(value) remains")
+        }
+        let leftovers = try await placesHolding(id, tenant.connection)
+        #expect(leftovers == ["audit_log.entity_id"], "only the audit log keeps the id")
+        let statistics = try await tenant.connection.query("""
+            SELECT gender, erased FROM participant_statistics WHERE forbund_id = \(tenant.forbund.id)
+            """)
+        #expect(statistics.count == 1)
+        #expect(try statistics[0].decode(String.self, "gender") == "annan")
+        #expect(try statistics[0].decode(Bool.self, "erased"))
+        let actions = try await tenant.connection.query("""
+            SELECT action, actor, reason FROM audit_log WHERE forbund_id = \(tenant.forbund.id) AND entity_id = \(id) ORDER BY id
+            """)
+        #expect(try actions.map { try $0.decode(String.self, "action") } == ["create", "update", "read", "export", "erase"])
+        #expect(try actions.last?.decode(String.self, "actor").hasPrefix("matchctl:") == true)
+        #expect(try actions.last?.decode(String?.self, "reason") == "begäran om radering")
+        #expect(try await tenant.coordinator.get("/v1/participants/\(id)").status == 404)
+
+        // Nothing the API was sent about the person reached the daemon's log.
+        let log = server.daemon.log
+        #expect(!log.isEmpty)
+        for value in personal { #expect(!log.contains(value), "the log holds \(value)") }
+    }
+}
