@@ -27,7 +27,8 @@ struct Daemon {
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
-        let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics, logger: logger)
+        let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
+                                  evaluator: settings.supports.evaluator, logger: logger)
         return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services + [http], logger: logger)
     }
 

@@ -14,6 +14,8 @@ public struct LotsenConfiguration: Sendable {
     public var queue: QueueConfiguration
     /// `[http]`.
     public var http: HTTPConfiguration
+    /// `[supports]`.
+    public var supports: SupportsConfiguration
 
     /// Reads every section and refuses unknown keys.
     public init(reader: ConfigurationReader) throws {
@@ -21,6 +23,7 @@ public struct LotsenConfiguration: Sendable {
         log = try LogConfiguration(reader: reader)
         queue = try QueueConfiguration(reader: reader)
         http = try HTTPConfiguration(reader: reader)
+        supports = try SupportsConfiguration(reader: reader)
         try reader.rejectUnknownKeys()
     }
 

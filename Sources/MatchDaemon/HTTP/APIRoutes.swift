@@ -27,7 +27,7 @@ enum APIRoutes {
     }
 
     /// The router and the list of its routes (for the OpenAPI test).
-    static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
+    static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?, evaluator: SupportEvaluator = SupportEvaluator()) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
         let router = Router(context: LotsenRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -60,7 +60,7 @@ enum APIRoutes {
         EmployerRoutes.add(to: &api, pool: pool)
         AgreementRoutes.add(to: &api, pool: pool)
         OfferRoutes.add(to: &api, pool: pool)
-        ParticipantRoutes.add(to: &api, pool: pool)
+        ParticipantRoutes.add(to: &api, pool: pool, evaluator: evaluator)
         return (router, api.entries)
     }
 }
@@ -87,8 +87,8 @@ struct RequestIDMiddleware: RouterMiddleware {
 /// The HTTP server as a service of the daemon's group.
 enum APIServer {
     static func make(settings: HTTPConfiguration, pool: PostgresPool, metrics: PrometheusCollectorRegistry?,
-                     logger: Logger) -> some Service {
-        Application(router: APIRoutes.build(pool: pool, metrics: metrics).0,
+                     evaluator: SupportEvaluator, logger: Logger) -> some Service {
+        Application(router: APIRoutes.build(pool: pool, metrics: metrics, evaluator: evaluator).0,
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "matchd"),
                     logger: logger)
     }

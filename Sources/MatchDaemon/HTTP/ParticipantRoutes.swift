@@ -5,7 +5,7 @@ import MatchCore
 /// `/v1/participants`: coordinators of the participant's own förbund only; every read and write
 /// is audited with the caller and the request id.
 enum ParticipantRoutes {
-    static func add(to api: inout APIRouteBuilder, pool: PostgresPool) {
+    static func add(to api: inout APIRouteBuilder, pool: PostgresPool, evaluator: SupportEvaluator) {
         let store = ParticipantStore()
 
         api.v1(.get, "/participants") { request, context in
@@ -78,7 +78,7 @@ enum ParticipantRoutes {
                 throw APIProblem.badRequest(errors)
             }
             let report = try await pool.withTransaction { tx in
-                try await SupportCheck.run(forbundID: forbundID, participantID: id, offerID: offerID, by: audit, in: tx)
+                try await SupportCheck.run(forbundID: forbundID, participantID: id, offerID: offerID, by: audit, evaluator: evaluator, in: tx)
             }
             return try APIJSON.response(report)
         }
