@@ -141,6 +141,55 @@ struct MatchctlProcessTests {
         #expect(badMessage.contains("check digit"))
     }
 
+    @Test func aSupportCatalogLoadsWholeOrNotAtAllAndChangesNeedANewVersion() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase()
+        let connection = try await PostgresConnection.connect(conninfo)
+        defer { Task { await connection.close() } }
+        func versions() async throws -> Int {
+            try await connection.query("SELECT count(*) AS n FROM support_versions")[0].decode(Int.self, "n")
+        }
+        let (seeded, seedOutput) = try Binaries.run("matchctl", ["supports", "load", "--seed", "--database-url", conninfo])
+        #expect(seeded == 0, "\(seedOutput)")
+        #expect(seedOutput.contains("loaded 8 new version(s)"))
+        let (again, againOutput) = try Binaries.run("matchctl", ["supports", "load", "--seed", "--database-url", conninfo])
+        #expect(again == 0)
+        #expect(againOutput.contains("0 new version(s), 8 unchanged"))
+
+        // One good support and one with a misspelt fact: nothing is loaded, and the place is named.
+        var catalog = try #require(try JSONSerialization.jsonObject(with: SeedSupportCatalog.data) as? [String: Any])
+        let supports = try #require(catalog["supports"] as? [[String: Any]])
+        var newer = supports[0]
+        newer["valid_from"] = "2027-01-01"
+        var broken = supports[1]
+        broken["valid_from"] = "2027-01-01"
+        broken["rule"] = ["fact": "participant.age", "op": ">=", "value": 20]
+        catalog["supports"] = [newer, broken]
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(getpid()).json")
+        try JSONSerialization.data(withJSONObject: catalog).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (refused, message) = try Binaries.run("matchctl", ["supports", "load", file.path, "--database-url", conninfo])
+        #expect(refused != 0)
+        #expect(message.contains("supports[1].rule.fact"))
+        #expect(try await versions() == 8)
+
+        // A rule changed under an existing valid_from is refused; under a new one it is version 2.
+        var changedInPlace = supports[0]
+        changedInPlace["notes"] = "changed"
+        catalog["supports"] = [changedInPlace]
+        try JSONSerialization.data(withJSONObject: catalog).write(to: file)
+        let (inPlace, inPlaceMessage) = try Binaries.run("matchctl", ["supports", "load", file.path, "--database-url", conninfo])
+        #expect(inPlace != 0)
+        #expect(inPlaceMessage.contains("needs a new valid_from"))
+        catalog["supports"] = [newer]
+        try JSONSerialization.data(withJSONObject: catalog).write(to: file)
+        let (added, _) = try Binaries.run("matchctl", ["supports", "load", file.path, "--database-url", conninfo])
+        #expect(added == 0)
+        let (listed, listing) = try Binaries.run("matchctl", ["supports", "list", "--json", "--database-url", conninfo])
+        #expect(listed == 0)
+        #expect(listing.contains("\"version\":2"))
+        #expect(try await versions() == 9)
+    }
+
     @Test func devStartsMigratesAndStopsAPrivateCluster() async throws {
         let folder = "/tmp/lotsen-test/dev-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
