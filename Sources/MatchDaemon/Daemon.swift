@@ -24,6 +24,9 @@ struct Daemon {
         var workers = WorkerRegistry()
         workers.register(NoopWorker())
         workers.register(IdempotencyPruneWorker(pool: pool))
+        let matcher = PairMatcher(evaluator: settings.supports.evaluator)
+        workers.register(MatchParticipantWorker(pool: pool, matcher: matcher))
+        workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.

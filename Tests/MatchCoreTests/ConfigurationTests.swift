@@ -84,7 +84,7 @@ struct ConfigurationTests {
             .appendingPathComponent("../../deploy/matchd.toml").standardizedFileURL.path
         let loaded = try LotsenConfiguration.load(configFile: path, environment: [:])
         #expect(loaded.queue.concurrency["notify"] == 8)
-        #expect(loaded.queue.concurrency["matching"] == nil, "matching = 0 leaves the queue waiting for its workers")
+        #expect(loaded.queue.concurrency["matching"] == 2)
         #expect(loaded.supports.defaultMonthlyWage == 25_000)
         #expect(loaded.http.port == 8080)
         #expect(loaded.database.migrateOnStart == false)

@@ -31,8 +31,10 @@ actor SharedAPIServer {
     private static func launch() async throws -> Running {
         let conninfo = try await TestPostgres.shared.makeDatabase()
         let port = try freePort()
-        // Debug logging, so the privacy test scans as much log as the daemon can write.
-        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port), "LOTSEN_LOG_LEVEL": "debug"])
+        // Debug logging, so the privacy test scans as much log as the daemon can write. The matching
+        // queue is not run here, so tests can see the jobs a write enqueued; MatchingEndToEndTests runs it.
+        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port), "LOTSEN_LOG_LEVEL": "debug",
+                                                                   "LOTSEN_QUEUE_MATCHING": "0"])
         sharedDaemonPID = daemon.pid
         atexit { if sharedDaemonPID > 0 { kill(sharedDaemonPID, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"

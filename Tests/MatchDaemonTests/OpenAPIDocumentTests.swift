@@ -87,6 +87,10 @@ struct OpenAPIDocumentTests {
         #expect(metrics.status == 200)
         #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
         #expect(metrics.text.contains("# TYPE hb_requests counter"))
-        #expect(metrics.text.contains("lotsen_queue_depth") || metrics.text.contains("lotsen_jobs"))
+        // The queue's gauges appear once the metrics service has sampled the depth.
+        let sampled = try await waitUntil(timeout: .seconds(30)) {
+            try await client.get("/metrics").text.contains("# TYPE lotsen_queue_depth gauge")
+        }
+        #expect(sampled)
     }
 }

@@ -39,6 +39,7 @@ public struct QueueConfiguration: Sendable {
         discardedRetentionDays = try reader.int("queue", "discarded_retention_days", default: 7, range: 0...3650)
         var queues = try reader.intMap("queue", excluding: Self.fixedKeys, range: 0...1000)
         if queues["default"] == nil { queues["default"] = 10 }
+        if queues[MatchingJobs.queue] == nil { queues[MatchingJobs.queue] = 2 }
         concurrency = queues.filter { $0.value > 0 }
         guard heartbeatMilliseconds < leaseMilliseconds else {
             throw ConfigurationError(key: "queue.heartbeat_ms", source: "value \(heartbeatMilliseconds)",

@@ -8,6 +8,7 @@ public enum EmbeddedMigrations {
         ("0003_tenancy.sql", PackageResources._003_tenancy_sql),
         ("0004_employers_offers.sql", PackageResources._004_employers_offers_sql),
         ("0005_participants_supports.sql", PackageResources._005_participants_supports_sql),
+        ("0006_suggestions.sql", PackageResources._006_suggestions_sql),
     ]
 
     /// The names of the files this binary carries.

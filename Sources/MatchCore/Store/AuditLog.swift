@@ -64,3 +64,11 @@ extension AuditLog {
             """)
     }
 }
+
+extension AuditLog {
+    /// Records a read of each participant in `ids` (a page of suggestions names them).
+    public func recordReads(of ids: Set<UUID>, forbundID: UUID, context: AuditContext, in transaction: PostgresTransaction) async throws {
+        try await record(.read, entity: ParticipantStore.entity, ids: ids.sorted { $0.uuidString < $1.uuidString },
+                         forbundID: forbundID, context: context, in: transaction)
+    }
+}

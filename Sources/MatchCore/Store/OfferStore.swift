@@ -146,6 +146,11 @@ public struct OfferStore: Sendable {
             """)
         let offer = try Self.offer(rows[0])
         try await recordStatus(offer, from: current, note: note, by: change, in: transaction)
+        if status != .open {
+            // An offer that pauses, fills or closes takes its open suggestions with it, now.
+            try await SuggestionStore().withdrawAll(forbundID: scope.forbundID, offerID: id, reason: "offer_\(status.rawValue)",
+                                                    actor: change.actor, in: transaction)
+        }
         // A draft that is closed was never matched, so there is nothing to withdraw.
         if !(current == .draft && status == .closed) { try await enqueueMatching(offer, by: change, in: transaction) }
         return offer

@@ -121,7 +121,7 @@ public struct ParticipantStore: Sendable {
                                 by context: AuditContext, in transaction: PostgresTransaction) async throws -> Participant {
         try await lockVersion(forbundID: forbundID, id: participantID, ifVersion: nil, in: transaction)
         let rows = try await transaction.query("""
-            SELECT given_on, withdrawn_on FROM participant_consents
+            SELECT purpose, given_on, withdrawn_on FROM participant_consents
             WHERE forbund_id = \(forbundID) AND participant_id = \(participantID) AND id = \(consentID) FOR UPDATE
             """)
         guard let row = rows.first else { throw StoreError.notFound }
@@ -138,6 +138,11 @@ public struct ParticipantStore: Sendable {
             UPDATE participant_consents SET withdrawn_on = \(date) WHERE forbund_id = \(forbundID) AND id = \(consentID)
             """)
         try await bumpVersion(forbundID: forbundID, id: participantID, in: transaction)
+        if try row.decode(String.self, "purpose") == Consent.Purpose.matching.rawValue {
+            // Withdrawal stops matching now, not when the job runs: open suggestions go with it.
+            try await SuggestionStore().withdrawAll(forbundID: forbundID, participantID: participantID,
+                                                    reason: ConstraintFailure.noConsent.rawValue, actor: context.actor, in: transaction)
+        }
         return try await changed(forbundID: forbundID, id: participantID, context, in: transaction)
     }
 

@@ -61,6 +61,7 @@ enum APIRoutes {
         AgreementRoutes.add(to: &api, pool: pool)
         OfferRoutes.add(to: &api, pool: pool)
         ParticipantRoutes.add(to: &api, pool: pool, evaluator: evaluator)
+        SuggestionRoutes.add(to: &api, pool: pool)
         return (router, api.entries)
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+
+/// What the matching workers read: the open offers of a förbund with their employers' relation,
+/// and the participants who may be matched, with how long each has waited.
+public struct MatchingSnapshot: Sendable {
+    /// A snapshot reader.
+    public init() {}
+
+    static let offerRelation: PostgresQuery = """
+        e.sector AS employer_sector,
+        EXISTS (SELECT 1 FROM employer_agreements g WHERE g.forbund_id = o.forbund_id AND g.employer_id = o.employer_id
+                AND g.signed_on <= current_date AND (g.valid_to IS NULL OR g.valid_to >= current_date)) AS active_agreement,
+        (SELECT count(*) FROM suggestions s JOIN placement_offers so ON so.forbund_id = s.forbund_id AND so.id = s.offer_id
+         WHERE s.forbund_id = o.forbund_id AND so.employer_id = o.employer_id AND s.state = 'placed') AS placements,
+        o.positions - (SELECT count(*) FROM suggestions s WHERE s.forbund_id = o.forbund_id AND s.offer_id = o.id
+                       AND s.state = 'placed') AS positions_left
+        """
+
+    /// The open offers of a förbund, or one offer whatever its status.
+    public func offers(forbundID: UUID, only id: UUID? = nil, on connection: PostgresConnection) async throws -> [MatchOffer] {
+        let filter: PostgresQuery = id.map { "AND o.id = \($0)" } ?? "AND o.status = 'open'"
+        return try await connection.query("""
+            SELECT \(OfferStore.columns), \(Self.offerRelation)
+            FROM placement_offers o JOIN employers e ON e.forbund_id = o.forbund_id AND e.id = o.employer_id
+            WHERE o.forbund_id = \(forbundID) \(filter) ORDER BY o.id
+            """).map { row in
+            MatchOffer(offer: try OfferStore.offer(row),
+                       employerSector: EmployerSector(rawValue: try row.decode(String.self, "employer_sector")) ?? .private,
+                       hasActiveAgreement: try row.decode(Bool.self, "active_agreement"),
+                       successfulPlacements: try row.decode(Int.self, "placements"),
+                       positionsLeft: try row.decode(Int.self, "positions_left"))
+        }
+    }
+
+    /// Participants of a förbund (one, or every seeking one), with days waited since their last
+    /// suggestion or, without one, since they were registered.
+    public func participants(forbundID: UUID, only id: UUID? = nil,
+                             on connection: PostgresConnection) async throws -> [(Participant, waitingDays: Int)] {
+        let filter: PostgresQuery = id.map { "AND p.id = \($0)" } ?? "AND p.seeking"
+        return try await connection.query("""
+            SELECT \(ParticipantStore.columns),
+                   (current_date - (coalesce((SELECT max(s.created_at) FROM suggestions s
+                        WHERE s.forbund_id = p.forbund_id AND s.participant_id = p.id AND s.state <> 'withdrawn'),
+                        p.created_at))::date) AS waiting_days
+            FROM participants p WHERE p.forbund_id = \(forbundID) \(filter) ORDER BY p.id
+            """).map { row in (try ParticipantStore.participant(row), try row.decode(Int.self, "waiting_days")) }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+
+/// The SQL of suggestions. Matching writes proposed rows and withdraws them; rows a coordinator
+/// has reviewed (approved, rejected, contacted, placed) are never changed by matching.
+public struct SuggestionStore: Sendable {
+    /// A stored suggestion.
+    public struct Stored: Sendable, Encodable {
+        /// The förbund.
+        public var forbundID: UUID
+        /// Its id.
+        public var id: UUID
+        /// The participant.
+        public var participantID: UUID
+        /// The offer.
+        public var offerID: UUID
+        /// The score.
+        public var score: Double
+        /// Each component with its contribution and sentences.
+        public var components: [ScoreComponent]
+        /// The supports the pair is eligible for, with the catalog version each used.
+        public var supports: [SupportEvaluator.Verdict]
+        /// The weights used.
+        public var weights: ScoreWeights
+        /// Chosen by the market-wide assignment.
+        public var recommended: Bool
+        /// proposed, approved, rejected, withdrawn, contacted, placed.
+        public var state: String
+        /// Why it is in that state (a constraint code when withdrawn).
+        public var stateReason: String?
+        /// When it was first suggested.
+        public var createdAt: Date
+        /// When it last changed.
+        public var updatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case forbundID, id, participantID, offerID, score, components, supports, weights, recommended, state, stateReason
+            case createdAt, updatedAt
+        }
+
+        /// Encodes ids in lower case.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeID(forbundID, forKey: .forbundID)
+            try c.encodeID(id, forKey: .id)
+            try c.encodeID(participantID, forKey: .participantID)
+            try c.encodeID(offerID, forKey: .offerID)
+            try c.encode(score, forKey: .score)
+            try c.encode(components, forKey: .components)
+            try c.encode(supports, forKey: .supports)
+            try c.encode(weights, forKey: .weights)
+            try c.encode(recommended, forKey: .recommended)
+            try c.encode(state, forKey: .state)
+            try c.encode(stateReason, forKey: .stateReason)
+            try c.encode(createdAt, forKey: .createdAt)
+            try c.encode(updatedAt, forKey: .updatedAt)
+        }
+    }
+
+    /// Filters for a list.
+    public struct Filter: Sendable {
+        /// Only this state.
+        public var state: String?
+        /// Only this participant.
+        public var participantID: UUID?
+        /// Only this offer.
+        public var offerID: UUID?
+        /// Only recommended (or not).
+        public var recommended: Bool?
+        /// Only participants this coordinator follows.
+        public var coordinatorID: UUID?
+
+        /// No filter.
+        public init(state: String? = nil, participantID: UUID? = nil, offerID: UUID? = nil, recommended: Bool? = nil,
+                    coordinatorID: UUID? = nil) {
+            self.state = state
+            self.participantID = participantID
+            self.offerID = offerID
+            self.recommended = recommended
+            self.coordinatorID = coordinatorID
+        }
+    }
+
+    /// A store.
+    public init() {}
+
+    /// Proposes `pairs` (inserting new rows, refreshing proposed and withdrawn ones), then withdraws
+    /// the proposed rows of `scope` (a participant's or an offer's) that are not among them, with
+    /// the reason from `reasons` (offer or participant id → constraint code) or `not_in_top`.
+    public func apply(_ pairs: [SuggestedPair], forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil,
+                      weights: ScoreWeights, reasons: [UUID: String] = [:], actor: String,
+                      in transaction: PostgresTransaction) async throws {
+        for pair in pairs {
+            let existing = try await transaction.query("""
+                SELECT id, state FROM suggestions
+                WHERE forbund_id = \(forbundID) AND participant_id = \(pair.participantID) AND offer_id = \(pair.offerID) FOR UPDATE
+                """).first
+            let previous = try existing?.decode(String.self, "state")
+            // A reviewed suggestion is the coordinator's: matching leaves it as it is.
+            if let previous, previous != "proposed", previous != "withdrawn" { continue }
+            let id = try await transaction.query("""
+                INSERT INTO suggestions AS s (forbund_id, participant_id, offer_id, score, components, supports, weights)
+                VALUES (\(forbundID), \(pair.participantID), \(pair.offerID), \(pair.score.total),
+                        \(PostgresJSONB(pair.score.components)), \(PostgresJSONB(pair.supports)), \(PostgresJSONB(weights)))
+                ON CONFLICT (forbund_id, participant_id, offer_id) DO UPDATE
+                SET score = excluded.score, components = excluded.components, supports = excluded.supports,
+                    weights = excluded.weights, state = 'proposed', state_reason = NULL, updated_at = now()
+                RETURNING s.id
+                """)[0].decode(UUID.self, "id")
+            if previous != "proposed" {
+                try await transaction.execute("""
+                    INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, actor)
+                    VALUES (\(forbundID), \(id), \(previous), 'proposed', \(actor))
+                    """)
+            }
+        }
+        var scope: PostgresQuery = "forbund_id = \(forbundID) AND state = 'proposed'"
+        if let participantID { scope = "\(scope) AND participant_id = \(participantID) AND NOT (offer_id = ANY(\(pairs.map(\.offerID))::uuid[]))" }
+        if let offerID { scope = "\(scope) AND offer_id = \(offerID) AND NOT (participant_id = ANY(\(pairs.map(\.participantID))::uuid[]))" }
+        let withdrawn = try await transaction.query("""
+            SELECT id, participant_id, offer_id FROM suggestions WHERE \(scope) FOR UPDATE
+            """)
+        for row in withdrawn {
+            let other = participantID != nil ? try row.decode(UUID.self, "offer_id") : try row.decode(UUID.self, "participant_id")
+            try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reasons[other] ?? "not_in_top",
+                               actor: actor, in: transaction)
+        }
+    }
+
+    /// Withdraws every proposed suggestion of a participant or an offer (consent withdrawn, offer
+    /// filled or closed), in the caller's transaction.
+    public func withdrawAll(forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil, reason: String, actor: String,
+                            in transaction: PostgresTransaction) async throws {
+        var scope: PostgresQuery = "forbund_id = \(forbundID) AND state = 'proposed'"
+        if let participantID { scope = "\(scope) AND participant_id = \(participantID)" }
+        if let offerID { scope = "\(scope) AND offer_id = \(offerID)" }
+        for row in try await transaction.query("SELECT id FROM suggestions WHERE \(scope) FOR UPDATE") {
+            try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reason, actor: actor, in: transaction)
+        }
+    }
+
+    func withdraw(id: UUID, forbundID: UUID, reason: String, actor: String, in transaction: PostgresTransaction) async throws {
+        try await transaction.execute("""
+            WITH changed AS (
+                UPDATE suggestions SET state = 'withdrawn', state_reason = \(reason), recommended = false, updated_at = now()
+                WHERE forbund_id = \(forbundID) AND id = \(id) AND state = 'proposed' RETURNING id
+            )
+            INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
+            SELECT \(forbundID), id, 'proposed', 'withdrawn', \(reason), \(actor) FROM changed
+            """)
+    }
+
+    static let columns: PostgresQuery = """
+        s.forbund_id, s.id, s.participant_id, s.offer_id, s.score, s.components, s.supports, s.weights, s.recommended, s.state,
+        s.state_reason, s.created_at, s.updated_at
+        """
+
+    /// Suggestions of a förbund, best first, a page at a time.
+    public func list(forbundID: UUID, filter: Filter, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Stored> {
+        var condition: PostgresQuery = "s.forbund_id = \(forbundID)"
+        if let state = filter.state { condition = "\(condition) AND s.state = \(state)" }
+        if let id = filter.participantID { condition = "\(condition) AND s.participant_id = \(id)" }
+        if let id = filter.offerID { condition = "\(condition) AND s.offer_id = \(id)" }
+        if let recommended = filter.recommended { condition = "\(condition) AND s.recommended = \(recommended)" }
+        if let coordinator = filter.coordinatorID {
+            condition = """
+                \(condition) AND EXISTS (SELECT 1 FROM participants p WHERE p.forbund_id = s.forbund_id AND p.id = s.participant_id
+                                         AND p.responsible_coordinator_id = \(coordinator))
+                """
+        }
+        if let after = page.after {
+            guard after.values.count == 2, let score = Double(after.values[0]), let id = UUID(uuidString: after.values[1]) else {
+                throw PageCursorError()
+            }
+            condition = "\(condition) AND (s.score < \(score) OR (s.score = \(score) AND s.id > \(id)))"
+        }
+        let rows = try await connection.query("""
+            SELECT \(Self.columns) FROM suggestions s WHERE \(condition) ORDER BY s.score DESC, s.id LIMIT \(page.limit + 1)
+            """)
+        let items = try rows.prefix(page.limit).map(Self.stored)
+        let next = rows.count > page.limit ? items.last.map {
+            PageCursor(values: [String($0.score), $0.id.uuidString.lowercased()]).encoded
+        } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    /// One suggestion.
+    public func get(forbundID: UUID, id: UUID, on connection: PostgresConnection) async throws -> Stored? {
+        try await connection.query("SELECT \(Self.columns) FROM suggestions s WHERE s.forbund_id = \(forbundID) AND s.id = \(id)")
+            .first.map(Self.stored)
+    }
+
+    static func stored(_ row: PostgresRow) throws -> Stored {
+        Stored(forbundID: try row.decode(UUID.self, "forbund_id"), id: try row.decode(UUID.self, "id"),
+               participantID: try row.decode(UUID.self, "participant_id"), offerID: try row.decode(UUID.self, "offer_id"),
+               score: try row.decode(Double.self, "score"),
+               components: try row.decode(PostgresJSONB<[ScoreComponent]>.self, "components").value,
+               supports: try row.decode(PostgresJSONB<[SupportEvaluator.Verdict]>.self, "supports").value,
+               weights: try row.decode(PostgresJSONB<ScoreWeights>.self, "weights").value,
+               recommended: try row.decode(Bool.self, "recommended"), state: try row.decode(String.self, "state"),
+               stateReason: try row.decode(String?.self, "state_reason"), createdAt: try row.decode(Date.self, "created_at"),
+               updatedAt: try row.decode(Date.self, "updated_at"))
+    }
+}

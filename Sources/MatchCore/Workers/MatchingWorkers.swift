@@ -1,0 +1,100 @@
+import Foundation
+
+/// Runs `match.participant`: the participant's best offers are proposed, and their proposed
+/// suggestions that no longer pass or rank are withdrawn with the reason, in one transaction.
+public struct MatchParticipantWorker: JobWorker {
+    public typealias Kind = MatchingJobs.Participant
+    let pool: PostgresPool
+    let matcher: PairMatcher
+    let clock: any JobClock
+
+    /// A worker matching through `pool` with `matcher`.
+    public init(pool: PostgresPool, matcher: PairMatcher = PairMatcher(), clock: any JobClock = SystemJobClock()) {
+        self.pool = pool
+        self.matcher = matcher
+        self.clock = clock
+    }
+
+    public func work(_ target: MatchingJobs.Target, context: JobContext) async throws -> JobOutcome {
+        let today = CalendarDate(clock.now(), in: MatchingCalendar.zone)
+        let snapshot = MatchingSnapshot()
+        try await pool.withTransaction { tx in
+            // Erased since the job was enqueued: nothing to match.
+            guard let (participant, waiting) = try await snapshot.participants(
+                forbundID: target.forbundID, only: target.id, on: tx.connection).first else { return }
+            try await AuditLog().record(.read, entity: ParticipantStore.entity, id: participant.id.uuidString.lowercased(),
+                                        forbundID: target.forbundID, actor: MatchingCalendar.actor, reason: "matching",
+                                        requestID: context.meta.requestID, in: tx)
+            let offers = try await snapshot.offers(forbundID: target.forbundID, on: tx.connection)
+            let supports = try await SupportCatalogStore().definitions(on: tx.connection)
+            var reasons: [UUID: String] = [:]
+            var passed: [SuggestedPair] = []
+            for offer in offers {
+                switch matcher.evaluate(participant, offer, supports: supports, today: today, waitingDays: waiting) {
+                case .success(let pair): passed.append(pair)
+                case .failure(let miss): reasons[miss.offerID] = miss.failures.first?.rawValue
+                }
+            }
+            let top = Array(PairMatcher.ranked(passed).prefix(matcher.topPerParticipant))
+            try await SuggestionStore().apply(top, forbundID: target.forbundID, participantID: participant.id,
+                                              weights: matcher.scorer.weights, reasons: reasons, actor: MatchingCalendar.actor, in: tx)
+            context.logger.debug("matched participant", metadata: ["suggestions": "\(top.count)", "offers": "\(offers.count)"])
+        }
+        return .complete
+    }
+}
+
+/// Runs `match.offer`: an open offer's best participants are proposed; an offer that is no longer
+/// open has its proposed suggestions withdrawn.
+public struct MatchOfferWorker: JobWorker {
+    public typealias Kind = MatchingJobs.Offer
+    let pool: PostgresPool
+    let matcher: PairMatcher
+    let clock: any JobClock
+
+    /// A worker matching through `pool` with `matcher`.
+    public init(pool: PostgresPool, matcher: PairMatcher = PairMatcher(), clock: any JobClock = SystemJobClock()) {
+        self.pool = pool
+        self.matcher = matcher
+        self.clock = clock
+    }
+
+    public func work(_ target: MatchingJobs.Target, context: JobContext) async throws -> JobOutcome {
+        let today = CalendarDate(clock.now(), in: MatchingCalendar.zone)
+        let snapshot = MatchingSnapshot()
+        try await pool.withTransaction { tx in
+            guard let offer = try await snapshot.offers(forbundID: target.forbundID, only: target.id, on: tx.connection).first else {
+                return
+            }
+            guard offer.offer.status == .open else {
+                try await SuggestionStore().withdrawAll(forbundID: target.forbundID, offerID: offer.offer.id,
+                                                        reason: "offer_\(offer.offer.status.rawValue)", actor: MatchingCalendar.actor, in: tx)
+                return
+            }
+            let participants = try await snapshot.participants(forbundID: target.forbundID, on: tx.connection)
+            // An automated read of many participants is audited once per run.
+            try await AuditLog().record(.bulkRead, entity: ParticipantStore.entity, id: nil, forbundID: target.forbundID,
+                                        actor: MatchingCalendar.actor, reason: "match.offer \(offer.offer.id.uuidString.lowercased())",
+                                        requestID: context.meta.requestID, in: tx)
+            let supports = try await SupportCatalogStore().definitions(on: tx.connection)
+            var reasons: [UUID: String] = [:]
+            var passed: [SuggestedPair] = []
+            for (participant, waiting) in participants {
+                switch matcher.evaluate(participant, offer, supports: supports, today: today, waitingDays: waiting) {
+                case .success(let pair): passed.append(pair)
+                case .failure(let miss): reasons[participant.id] = miss.failures.first?.rawValue
+                }
+            }
+            let top = Array(PairMatcher.ranked(passed).prefix(matcher.topPerOffer))
+            try await SuggestionStore().apply(top, forbundID: target.forbundID, offerID: offer.offer.id,
+                                              weights: matcher.scorer.weights, reasons: reasons, actor: MatchingCalendar.actor, in: tx)
+        }
+        return .complete
+    }
+}
+
+/// The calendar matching decides dates in, and the name it acts under.
+enum MatchingCalendar {
+    static let zone = TimeZone(identifier: "Europe/Stockholm")!
+    static let actor = "system:matching"
+}

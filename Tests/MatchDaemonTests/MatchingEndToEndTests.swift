@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import MatchCore
+
+@Suite("Matching end to end: offers and participants to explained suggestions", .serialized)
+struct MatchingEndToEndTests {
+    @Test func anOpenedOfferIsMatchedAndClosingOrWithdrawingConsentWithdrawsItsSuggestions() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase()
+        let port = try freePort()
+        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port)])
+        defer { daemon.terminate() }
+        let base = "http://127.0.0.1:\(port)"
+        let up = try await waitUntil(timeout: .seconds(30)) { (try? await APIClient(base: base).get("/readyz"))?.status == 200 }
+        #expect(up, "\(daemon.log)")
+        let connection = try await PostgresConnection.connect(conninfo)
+        defer { Task { await connection.close() } }
+        let token = try await connection.withTransaction { tx in
+            _ = try await SupportCatalogStore().load(try SupportCatalogParser.parseCatalog(SeedSupportCatalog.data), loadedBy: "test", in: tx)
+            let forbund = try await TenancyStore().createForbund(name: "Matchning", in: tx)
+            return try await TokenStore().create(role: .coordinator, forbundID: forbund.id, userID: nil, in: tx).token
+        }
+        let api = APIClient(base: base, token: token)
+
+        func consenting(_ changes: [String: Any]) async throws -> String {
+            let created = try await api.post("/v1/participants", participantBody(changes))
+            let id = try #require(created.json["id"] as? String, "\(created.text)")
+            #expect(try await api.post("/v1/participants/\(id)/consents", ["purpose": "matching", "given_on": "2026-01-10"]).status == 201)
+            return id
+        }
+        let near = try await consenting(["hours_per_week": 25, "adaptation_needs": ["quiet_workspace"]])
+        let noConsent = try #require(try await api.post("/v1/participants", participantBody()).json["id"] as? String)
+        let needsLift = try await consenting(["adaptation_needs": ["physical_accessibility"]])
+
+        let employer = try #require(try await api.post("/v1/employers", [
+            "organisationsnummer": PublicBodies.linkopingsKommun, "name": "Linköpings kommun", "sector": "public",
+        ]).json["id"] as? String)
+        let offer = try #require(try await api.post("/v1/employers/\(employer)/offers", offerBody(["status": "open"])).json["id"] as? String)
+
+        func suggestions(_ query: String) async throws -> [[String: Any]] {
+            try await api.get("/v1/suggestions?\(query)").items
+        }
+        let matched = try await waitUntil(timeout: .seconds(30)) {
+            try await suggestions("offer=\(offer)&state=proposed").contains { $0["participant_id"] as? String == near }
+        }
+        #expect(matched, "\(daemon.log)")
+        let forOffer = try await suggestions("offer=\(offer)")
+        #expect(!forOffer.contains { $0["participant_id"] as? String == noConsent }, "no consent, no suggestion")
+        #expect(!forOffer.contains { $0["participant_id"] as? String == needsLift }, "a needed adaptation is not offered")
+        let suggestion = try #require(forOffer.first { $0["participant_id"] as? String == near })
+        let components = (suggestion["components"] as? [[String: Any]]) ?? []
+        #expect(components.count == 8)
+        #expect((components.first?["sentence_sv"] as? String)?.contains("(5120) matchar erbjudandet exakt") == true)
+        #expect((suggestion["score"] as? Double).map { (0...1).contains($0) } == true)
+        #expect(suggestion["supports"] is [Any])
+        let id = try #require(suggestion["id"] as? String)
+        #expect(try await api.get("/v1/suggestions/\(id)").json["state"] as? String == "proposed")
+
+        // Closing the offer withdraws its suggestions in the same transaction.
+        #expect(try await api.post("/v1/offers/\(offer)/status", ["status": "closed"]).status == 200)
+        let closed = try await api.get("/v1/suggestions/\(id)")
+        #expect(closed.json["state"] as? String == "withdrawn")
+        #expect(closed.json["state_reason"] as? String == "offer_closed")
+
+        // A second offer; withdrawing consent takes the participant's suggestions with it at once.
+        let second = try #require(try await api.post("/v1/employers/\(employer)/offers", offerBody(["status": "open", "title": "Diskare"]))
+            .json["id"] as? String)
+        let rematched = try await waitUntil(timeout: .seconds(30)) {
+            try await suggestions("offer=\(second)&participant=\(near)&state=proposed").count == 1
+        }
+        #expect(rematched)
+        let participant = try await api.get("/v1/participants/\(near)")
+        let consentID = try #require(((participant.json["consents"] as? [[String: Any]]) ?? []).first?["id"] as? String)
+        #expect(try await api.post("/v1/participants/\(near)/consents/\(consentID)/withdraw", [:]).status == 200)
+        let after = try await suggestions("participant=\(near)&offer=\(second)")
+        #expect(after.first?["state"] as? String == "withdrawn")
+        #expect(after.first?["state_reason"] as? String == "no_consent")
+        let history = try await connection.query("""
+            SELECT count(*) AS n FROM suggestion_history WHERE to_state = 'withdrawn'
+            """)[0].decode(Int.self, "n")
+        #expect(history >= 2)
+    }
+}
