@@ -27,8 +27,9 @@ struct Daemon {
         let matcher = PairMatcher(evaluator: settings.supports.evaluator)
         workers.register(MatchParticipantWorker(pool: pool, matcher: matcher))
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
+        workers.register(MarketRebalanceWorker(pool: pool))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
-                                   periodicJobs: [try IdempotencyPruneJob.periodic()], logger: logger)
+                                   periodicJobs: [try IdempotencyPruneJob.periodic(), try MarketRebalanceJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
                                   evaluator: settings.supports.evaluator, logger: logger)

@@ -55,6 +55,21 @@ struct MatchingEndToEndTests {
         let id = try #require(suggestion["id"] as? String)
         #expect(try await api.get("/v1/suggestions/\(id)").json["state"] as? String == "proposed")
 
+        // The market-wide assignment marks the pair recommended; matchctl explains the ranking.
+        let matchctl = BuiltProducts.url("matchctl").path
+        let rebalanced = try ProcessRunner.run(matchctl, ["match", "rebalance", "--database-url", conninfo], asServerUser: false)
+        #expect(rebalanced.contains("Matchning: 1 recommended"), "\(rebalanced)")
+        #expect(try await api.get("/v1/suggestions/\(id)").json["recommended"] as? Bool == true)
+        let reference = try #require(try await api.get("/v1/participants/\(near)").json["case_reference"] as? String)
+        let explained = try ProcessRunner.run(matchctl, ["match", "participant", "--forbund", "Matchning", "--reason", "granskning av förslag",
+                                                         reference, "--database-url", conninfo], asServerUser: false)
+        #expect(explained.contains("Kockbiträde"), "\(explained)")
+        #expect(explained.contains("matchar erbjudandet exakt"))
+        let lifted = try #require(try await api.get("/v1/participants/\(needsLift)").json["case_reference"] as? String)
+        let why = try ProcessRunner.run(matchctl, ["match", "participant", "--forbund", "Matchning", "--reason", "granskning av förslag",
+                                                   lifted, "--explain", offer, "--database-url", conninfo], asServerUser: false)
+        #expect(why.contains("adaptation"), "\(why)")
+
         // Closing the offer withdraws its suggestions in the same transaction.
         #expect(try await api.post("/v1/offers/\(offer)/status", ["status": "closed"]).status == 200)
         let closed = try await api.get("/v1/suggestions/\(id)")
