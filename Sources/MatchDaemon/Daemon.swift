@@ -24,7 +24,7 @@ struct Daemon {
         var workers = WorkerRegistry()
         workers.register(NoopWorker())
         workers.register(IdempotencyPruneWorker(pool: pool))
-        let matcher = PairMatcher(evaluator: settings.supports.evaluator)
+        let matcher = settings.matching.matcher(evaluator: settings.supports.evaluator)
         workers.register(MatchParticipantWorker(pool: pool, matcher: matcher))
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
         workers.register(MarketRebalanceWorker(pool: pool))

@@ -86,7 +86,21 @@ struct ConfigurationTests {
         #expect(loaded.queue.concurrency["notify"] == 8)
         #expect(loaded.queue.concurrency["matching"] == 2)
         #expect(loaded.supports.defaultMonthlyWage == 25_000)
+        #expect(loaded.matching.topPerOffer == 20)
+        #expect(loaded.matching.constraints.detourFactor == 1.3)
         #expect(loaded.http.port == 8080)
         #expect(loaded.database.migrateOnStart == false)
+    }
+
+    @Test func matchingWeightsMustAddUpToOne() throws {
+        let moved = try LotsenConfiguration.load(environment: ["LOTSEN_MATCHING_WEIGHT_DISTANCE": "0.10",
+                                                               "LOTSEN_MATCHING_WEIGHT_WAITING_TIME": "0.15"])
+        #expect(moved.matching.weights.distance == 0.10)
+        #expect(throws: ConfigurationError.self) {
+            try LotsenConfiguration.load(environment: ["LOTSEN_MATCHING_WEIGHT_DISTANCE": "0.5"])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try LotsenConfiguration.load(environment: ["LOTSEN_MATCHING_DETOUR_FACTOR": "fast"])
+        }
     }
 }

@@ -94,6 +94,22 @@ public final class ConfigurationReader {
         return number
     }
 
+    /// A number within `range` (a TOML integer counts too).
+    public func double(_ section: String, _ key: String, default fallback: Double, range: ClosedRange<Double>) throws -> Double {
+        guard let (value, source) = lookup(section, key) else { return fallback }
+        let number: Double?
+        switch value {
+        case .text(let text): number = Double(text.trimmingCharacters(in: .whitespaces))
+        case .toml(let item): number = item.double ?? item.int.map(Double.init)
+        }
+        guard let number, number.isFinite else { throw mismatch(section, key, source, "a number") }
+        guard range.contains(number) else {
+            throw ConfigurationError(key: "\(section).\(key)", source: source,
+                                     problem: "must be from \(range.lowerBound) to \(range.upperBound), got \(number)")
+        }
+        return number
+    }
+
     /// A boolean (`true`/`false`; also `1`/`0`, `yes`/`no` from flags and the environment).
     public func bool(_ section: String, _ key: String, default fallback: Bool) throws -> Bool {
         guard let (value, source) = lookup(section, key) else { return fallback }

@@ -16,6 +16,8 @@ public struct LotsenConfiguration: Sendable {
     public var http: HTTPConfiguration
     /// `[supports]`.
     public var supports: SupportsConfiguration
+    /// `[matching]`.
+    public var matching: MatchingConfiguration
 
     /// Reads every section and refuses unknown keys.
     public init(reader: ConfigurationReader) throws {
@@ -24,6 +26,7 @@ public struct LotsenConfiguration: Sendable {
         queue = try QueueConfiguration(reader: reader)
         http = try HTTPConfiguration(reader: reader)
         supports = try SupportsConfiguration(reader: reader)
+        matching = try MatchingConfiguration(reader: reader)
         try reader.rejectUnknownKeys()
     }
 
