@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -66,7 +67,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
+        .testTarget(name: "MatchCoreTests", dependencies: [
+            "MatchCore", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "MatchDaemonTests", dependencies: ["MatchDaemon", "MatchCore"]),
         .testTarget(name: "MatchctlTests", dependencies: ["matchctl", "MatchCore"]),
     ],
