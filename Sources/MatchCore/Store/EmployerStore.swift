@@ -28,7 +28,7 @@ public struct EmployerStore: Sendable {
     /// Registers an employer; a number already registered in the förbund is a conflict.
     public func create(forbundID: UUID, number: Organisationsnummer, fields: EmployerFields,
                        in transaction: PostgresTransaction) async throws -> Employer {
-        try await checkCoordinator(fields.responsibleCoordinatorID, forbundID: forbundID, in: transaction)
+        try await TenancyStore().requireCoordinator(fields.responsibleCoordinatorID, forbundID: forbundID, in: transaction)
         let id: UUID
         do {
             id = try await transaction.savepoint { tx in
@@ -82,7 +82,7 @@ public struct EmployerStore: Sendable {
     public func replace(_ scope: AccessScope, id: UUID, number: Organisationsnummer, fields: EmployerFields, ifVersion: Int?,
                         in transaction: PostgresTransaction) async throws -> Employer {
         try await lockVersion(scope, id: id, ifVersion: ifVersion, in: transaction)
-        try await checkCoordinator(fields.responsibleCoordinatorID, forbundID: scope.forbundID, in: transaction)
+        try await TenancyStore().requireCoordinator(fields.responsibleCoordinatorID, forbundID: scope.forbundID, in: transaction)
         do {
             try await transaction.savepoint { tx in
                 try await tx.execute("""
@@ -129,17 +129,6 @@ public struct EmployerStore: Sendable {
         if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
     }
 
-    func checkCoordinator(_ userID: UUID?, forbundID: UUID, in transaction: PostgresTransaction) async throws {
-        guard let userID else { return }
-        let rows = try await transaction.query("""
-            SELECT 1 FROM users WHERE forbund_id = \(forbundID) AND id = \(userID) AND kind = 'coordinator' AND active
-            """)
-        if rows.isEmpty {
-            var errors = FieldErrors()
-            errors.add("/responsible_coordinator_id", rule: "coordinator", "must be an active coordinator of the förbund")
-            throw errors
-        }
-    }
 
     func writeParts(_ fields: EmployerFields, employerID: UUID, forbundID: UUID, in transaction: PostgresTransaction) async throws {
         if !fields.addresses.isEmpty {

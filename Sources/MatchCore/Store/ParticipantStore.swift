@@ -21,7 +21,7 @@ public struct ParticipantStore: Sendable {
     /// Registers a participant.
     public func create(forbundID: UUID, fields: ParticipantFields, today: CalendarDate, by context: AuditContext,
                        in transaction: PostgresTransaction) async throws -> Participant {
-        try await checkCoordinator(fields.responsibleCoordinatorID, forbundID: forbundID, in: transaction)
+        try await TenancyStore().requireCoordinator(fields.responsibleCoordinatorID, forbundID: forbundID, in: transaction)
         let statistics = try await transaction.query("""
             INSERT INTO participant_statistics (forbund_id, gender, start_year) VALUES (\(forbundID), \(fields.gender.rawValue), \(today.year))
             RETURNING id
@@ -84,7 +84,7 @@ public struct ParticipantStore: Sendable {
     public func replace(forbundID: UUID, id: UUID, fields: ParticipantFields, ifVersion: Int?, by context: AuditContext,
                         in transaction: PostgresTransaction) async throws -> Participant {
         try await lockVersion(forbundID: forbundID, id: id, ifVersion: ifVersion, in: transaction)
-        try await checkCoordinator(fields.responsibleCoordinatorID, forbundID: forbundID, in: transaction)
+        try await TenancyStore().requireCoordinator(fields.responsibleCoordinatorID, forbundID: forbundID, in: transaction)
         do {
             try await transaction.savepoint { tx in
                 try await tx.execute("""
@@ -166,17 +166,6 @@ public struct ParticipantStore: Sendable {
         if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
     }
 
-    func checkCoordinator(_ userID: UUID?, forbundID: UUID, in transaction: PostgresTransaction) async throws {
-        guard let userID else { return }
-        let rows = try await transaction.query("""
-            SELECT 1 FROM users WHERE forbund_id = \(forbundID) AND id = \(userID) AND kind = 'coordinator' AND active
-            """)
-        if rows.isEmpty {
-            var errors = FieldErrors()
-            errors.add("/responsible_coordinator_id", rule: "coordinator", "must be an active coordinator of the förbund")
-            throw errors
-        }
-    }
 
     func enqueueMatching(_ id: UUID, forbundID: UUID, _ context: AuditContext, in transaction: PostgresTransaction) async throws {
         _ = try await queue.enqueue(try MatchingJobs.participant(id, forbundID: forbundID, meta: context.meta), in: transaction)

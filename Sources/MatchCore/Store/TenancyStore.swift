@@ -90,6 +90,20 @@ public struct TenancyStore: Sendable {
                 createdAt: try row.decode(Date.self, "created_at"))
     }
 
+    /// Checks that `userID`, when given, is an active coordinator of the förbund: the rule for
+    /// every record's responsible coordinator.
+    public func requireCoordinator(_ userID: UUID?, forbundID: UUID, in transaction: PostgresTransaction) async throws {
+        guard let userID else { return }
+        let rows = try await transaction.query("""
+            SELECT 1 FROM users WHERE forbund_id = \(forbundID) AND id = \(userID) AND kind = 'coordinator' AND active
+            """)
+        if rows.isEmpty {
+            var errors = FieldErrors()
+            errors.add("/responsible_coordinator_id", rule: "coordinator", "must be an active coordinator of the förbund")
+            throw errors
+        }
+    }
+
     static func user(_ row: PostgresRow) throws -> User {
         guard let kind = User.Kind(rawValue: try row.decode(String.self, "kind")) else {
             throw PostgresError(.decoding, "column \"kind\": not a user kind")
