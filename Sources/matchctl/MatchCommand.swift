@@ -89,7 +89,7 @@ struct MatchCommand: AsyncParsableCommand {
                     let ranked = PairMatcher().match(offer, participants: participants,
                                                      supports: try await SupportCatalogStore().definitions(on: tx.connection),
                                                      today: MatchCommand.today)
-                    MatchCommand.printRanked(ranked) { references[$0.participantID] ?? "" }
+                    MatchCommand.printRanked(ranked.suggestions) { references[$0.participantID] ?? "" }
                 }
             }
         }

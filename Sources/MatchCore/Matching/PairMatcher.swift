@@ -61,9 +61,20 @@ public struct PairMatcher: Sendable {
                                       score: scorer.score(participant, offer, waitingDays: waitingDays), supports: verdicts))
     }
 
+    /// What matching one participant or one offer found.
+    public struct Outcome: Sendable, Hashable {
+        /// The best pairs, ranked.
+        public var suggestions: [SuggestedPair]
+        /// Every pair that failed a constraint, keyed by the other side's id (offer for a
+        /// participant, participant for an offer), with the constraints it failed.
+        public var misses: [UUID: [ConstraintFailure]]
+        /// For a participant with no suggestion: the offers that failed fewest constraints.
+        public var nearMisses: [NearMiss]
+    }
+
     /// A participant's best offers, and when none passes, the nearest misses.
     public func match(_ participant: Participant, offers: [MatchOffer], supports: [SupportDefinition], today: CalendarDate,
-                      waitingDays: Int) -> (suggestions: [SuggestedPair], nearMisses: [NearMiss]) {
+                      waitingDays: Int) -> Outcome {
         var passed: [SuggestedPair] = []
         var missed: [NearMiss] = []
         for offer in offers {
@@ -76,16 +87,22 @@ public struct PairMatcher: Sendable {
         let nearest = ranked.isEmpty
             ? Array(missed.sorted { ($0.failures.count, $0.offerID.uuidString) < ($1.failures.count, $1.offerID.uuidString) }.prefix(nearMisses))
             : []
-        return (ranked, nearest)
+        return Outcome(suggestions: ranked, misses: Dictionary(missed.map { ($0.offerID, $0.failures) }, uniquingKeysWith: { a, _ in a }),
+                       nearMisses: nearest)
     }
 
     /// An offer's best participants.
     public func match(_ offer: MatchOffer, participants: [(Participant, waitingDays: Int)], supports: [SupportDefinition],
-                      today: CalendarDate) -> [SuggestedPair] {
-        let passed = participants.compactMap { participant, waiting in
-            try? evaluate(participant, offer, supports: supports, today: today, waitingDays: waiting).get()
+                      today: CalendarDate) -> Outcome {
+        var passed: [SuggestedPair] = []
+        var misses: [UUID: [ConstraintFailure]] = [:]
+        for (participant, waiting) in participants {
+            switch evaluate(participant, offer, supports: supports, today: today, waitingDays: waiting) {
+            case .success(let pair): passed.append(pair)
+            case .failure(let miss): misses[participant.id] = miss.failures
+            }
         }
-        return Array(Self.ranked(passed).prefix(topPerOffer))
+        return Outcome(suggestions: Array(Self.ranked(passed).prefix(topPerOffer)), misses: misses, nearMisses: [])
     }
 
     /// Highest score first; ties by offer id, then participant id, so equal input gives equal output.

@@ -27,18 +27,11 @@ public struct MatchParticipantWorker: JobWorker {
                                         requestID: context.meta.requestID, in: tx)
             let offers = try await snapshot.offers(forbundID: target.forbundID, on: tx.connection)
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
-            var reasons: [UUID: String] = [:]
-            var passed: [SuggestedPair] = []
-            for offer in offers {
-                switch matcher.evaluate(participant, offer, supports: supports, today: today, waitingDays: waiting) {
-                case .success(let pair): passed.append(pair)
-                case .failure(let miss): reasons[miss.offerID] = miss.failures.first?.rawValue
-                }
-            }
-            let top = Array(PairMatcher.ranked(passed).prefix(matcher.topPerParticipant))
-            try await SuggestionStore().apply(top, forbundID: target.forbundID, participantID: participant.id,
-                                              weights: matcher.scorer.weights, reasons: reasons, actor: MatchingCalendar.actor, in: tx)
-            context.logger.debug("matched participant", metadata: ["suggestions": "\(top.count)", "offers": "\(offers.count)"])
+            let outcome = matcher.match(participant, offers: offers, supports: supports, today: today, waitingDays: waiting)
+            try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, participantID: participant.id,
+                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingCalendar.actor,
+                                              in: tx)
+            context.logger.debug("matched participant", metadata: ["suggestions": "\(outcome.suggestions.count)", "offers": "\(offers.count)"])
         }
         return .complete
     }
@@ -77,20 +70,18 @@ public struct MatchOfferWorker: JobWorker {
                                         actor: MatchingCalendar.actor, reason: "match.offer \(offer.offer.id.uuidString.lowercased())",
                                         requestID: context.meta.requestID, in: tx)
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
-            var reasons: [UUID: String] = [:]
-            var passed: [SuggestedPair] = []
-            for (participant, waiting) in participants {
-                switch matcher.evaluate(participant, offer, supports: supports, today: today, waitingDays: waiting) {
-                case .success(let pair): passed.append(pair)
-                case .failure(let miss): reasons[participant.id] = miss.failures.first?.rawValue
-                }
-            }
-            let top = Array(PairMatcher.ranked(passed).prefix(matcher.topPerOffer))
-            try await SuggestionStore().apply(top, forbundID: target.forbundID, offerID: offer.offer.id,
-                                              weights: matcher.scorer.weights, reasons: reasons, actor: MatchingCalendar.actor, in: tx)
+            let outcome = matcher.match(offer, participants: participants, supports: supports, today: today)
+            try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, offerID: offer.offer.id,
+                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingCalendar.actor,
+                                              in: tx)
         }
         return .complete
     }
+}
+
+extension PairMatcher.Outcome {
+    /// The first failed constraint of each miss: the reason a withdrawn suggestion records.
+    var reasons: [UUID: String] { misses.compactMapValues { $0.first?.rawValue } }
 }
 
 /// The calendar matching decides dates in, and the name it acts under.
