@@ -70,3 +70,24 @@ struct MatchingPropertyTests {
         }
     }
 }
+
+@Suite("The offer index")
+struct OfferIndexTests {
+    /// Matching through the index gives what scanning every offer gives.
+    @Test func theIndexChangesNoSuggestion() async {
+        let catalog = try! SupportCatalogParser.parseCatalog(SeedSupportCatalog.data).map(\.definition)
+        await propertyCheck(count: 12, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            var generator = MarketGenerator(seed: UInt64(seed))
+            let offers = generator.offers(400)
+            let index = OfferIndex(offers)
+            for participant in generator.participants(15) {
+                let scanned = PairMatcher().match(participant, offers: offers, supports: catalog, today: PairMatchingTests.today,
+                                                  waitingDays: 5)
+                let indexed = PairMatcher().match(participant, index: index, supports: catalog, today: PairMatchingTests.today,
+                                                  waitingDays: 5)
+                #expect(indexed.suggestions == scanned.suggestions)
+                #expect(indexed.nearMisses == scanned.nearMisses)
+            }
+        }
+    }
+}
