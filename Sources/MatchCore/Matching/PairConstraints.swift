@@ -117,6 +117,13 @@ public struct PairConstraints: Sendable {
     /// codes the evaluator found the pair eligible for.
     public func failures(_ participant: Participant, _ candidate: MatchOffer, applyingSupports: Set<String>,
                          today: CalendarDate) -> [ConstraintFailure] {
+        failures(participant, candidate, today: today, applyingSupports: { applyingSupports })
+    }
+
+    /// Every constraint the pair fails; `applyingSupports` is asked only when the offer stands on a
+    /// support, since evaluating supports costs more than every other constraint together.
+    public func failures(_ participant: Participant, _ candidate: MatchOffer, today: CalendarDate,
+                         applyingSupports: () -> Set<String>) -> [ConstraintFailure] {
         let person = participant.fields
         let offer = candidate.offer.fields
         var failures: [ConstraintFailure] = []
@@ -140,7 +147,7 @@ public struct PairConstraints: Sendable {
         }
         var needed = Set(offer.supportsCountedOn)
         if let code = Self.supportOfType[offer.type] { needed.insert(code) }
-        if !needed.isSubset(of: applyingSupports) { failures.append(.support) }
+        if !needed.isEmpty && !needed.isSubset(of: applyingSupports()) { failures.append(.support) }
         if person.excludedEmployerIDs.contains(candidate.offer.employerID) || person.excludedSectors.contains(candidate.employerSector) {
             failures.append(.excluded)
         }

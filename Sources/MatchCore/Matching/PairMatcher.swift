@@ -54,9 +54,17 @@ public struct PairMatcher: Sendable {
         let situation = SupportEvaluator.Situation(
             facts: participant.fields.facts, offerType: offer.offer.fields.type, monthlyWage: offer.offer.fields.monthlyWage,
             hoursMax: offer.offer.fields.hoursMax, employerSector: offer.employerSector, startDate: offer.offer.fields.startDate)
-        let verdicts = evaluator.evaluate(supports, for: situation).filter(\.applies)
-        let failures = constraints.failures(participant, offer, applyingSupports: Set(verdicts.map(\.code)), today: today)
+        // Supports are evaluated once, and only when a constraint or the suggestion needs them.
+        var evaluated: [SupportEvaluator.Verdict]?
+        func applying() -> [SupportEvaluator.Verdict] {
+            if let evaluated { return evaluated }
+            let verdicts = evaluator.evaluate(supports, for: situation).filter(\.applies)
+            evaluated = verdicts
+            return verdicts
+        }
+        let failures = constraints.failures(participant, offer, today: today, applyingSupports: { Set(applying().map(\.code)) })
         guard failures.isEmpty else { return .failure(NearMiss(offerID: offer.offer.id, failures: failures)) }
+        let verdicts = applying()
         return .success(SuggestedPair(participantID: participant.id, offerID: offer.offer.id,
                                       score: scorer.score(participant, offer, waitingDays: waitingDays), supports: verdicts))
     }
