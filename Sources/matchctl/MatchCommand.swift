@@ -7,7 +7,7 @@ struct MatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "match", abstract: "Run matching by hand and explain it.", subcommands: [Participant.self, Offer.self, Rebalance.self])
 
-    static var today: CalendarDate { CalendarDate(Date(), in: TimeZone(identifier: "Europe/Stockholm")!) }
+    static var today: CalendarDate { CalendarDate.inSweden() }
 
     static func printRanked(_ pairs: [SuggestedPair], label: (SuggestedPair) -> String) {
         for (rank, pair) in pairs.enumerated() {

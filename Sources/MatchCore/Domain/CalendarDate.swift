@@ -26,6 +26,14 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         self.init(year: y, month: m, day: d)
     }
 
+    /// Swedish time, in which the förbund's days begin and end.
+    public static let swedishTimeZone = TimeZone(identifier: "Europe/Stockholm")!
+
+    /// The day `instant` falls on in Sweden (today, by default).
+    public static func inSweden(_ instant: Date = Date()) -> CalendarDate {
+        CalendarDate(instant, in: swedishTimeZone)
+    }
+
     /// The date on which `instant` falls in `timeZone`.
     public init(_ instant: Date, in timeZone: TimeZone) {
         var calendar = Calendar(identifier: .gregorian)

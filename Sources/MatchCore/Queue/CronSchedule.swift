@@ -25,7 +25,7 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     public let description: String
 
     /// Parses `expression`.
-    public init(_ expression: String, timeZone: TimeZone = TimeZone(identifier: "Europe/Stockholm")!) throws {
+    public init(_ expression: String, timeZone: TimeZone = CalendarDate.swedishTimeZone) throws {
         let aliases = ["@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
                        "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"]
         let trimmed = expression.trimmingCharacters(in: .whitespaces)

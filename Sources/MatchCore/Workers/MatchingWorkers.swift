@@ -16,20 +16,20 @@ public struct MatchParticipantWorker: JobWorker {
     }
 
     public func work(_ target: MatchingJobs.Target, context: JobContext) async throws -> JobOutcome {
-        let today = CalendarDate(clock.now(), in: MatchingCalendar.zone)
+        let today = CalendarDate.inSweden(clock.now())
         let snapshot = MatchingSnapshot()
         try await pool.withTransaction { tx in
             // Erased since the job was enqueued: nothing to match.
             guard let (participant, waiting) = try await snapshot.participants(
                 forbundID: target.forbundID, only: target.id, on: tx.connection).first else { return }
             try await AuditLog().record(.read, entity: ParticipantStore.entity, id: participant.id.uuidString.lowercased(),
-                                        forbundID: target.forbundID, actor: MatchingCalendar.actor, reason: "matching",
+                                        forbundID: target.forbundID, actor: MatchingActor.name, reason: "matching",
                                         requestID: context.meta.requestID, in: tx)
             let offers = try await snapshot.offers(forbundID: target.forbundID, on: tx.connection)
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
             let outcome = matcher.match(participant, offers: offers, supports: supports, today: today, waitingDays: waiting)
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, participantID: participant.id,
-                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingCalendar.actor,
+                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingActor.name,
                                               in: tx)
             context.logger.debug("matched participant", metadata: ["suggestions": "\(outcome.suggestions.count)", "offers": "\(offers.count)"])
         }
@@ -53,7 +53,7 @@ public struct MatchOfferWorker: JobWorker {
     }
 
     public func work(_ target: MatchingJobs.Target, context: JobContext) async throws -> JobOutcome {
-        let today = CalendarDate(clock.now(), in: MatchingCalendar.zone)
+        let today = CalendarDate.inSweden(clock.now())
         let snapshot = MatchingSnapshot()
         try await pool.withTransaction { tx in
             guard let offer = try await snapshot.offers(forbundID: target.forbundID, only: target.id, on: tx.connection).first else {
@@ -61,18 +61,18 @@ public struct MatchOfferWorker: JobWorker {
             }
             guard offer.offer.status == .open else {
                 try await SuggestionStore().withdrawAll(forbundID: target.forbundID, offerID: offer.offer.id,
-                                                        reason: "offer_\(offer.offer.status.rawValue)", actor: MatchingCalendar.actor, in: tx)
+                                                        reason: "offer_\(offer.offer.status.rawValue)", actor: MatchingActor.name, in: tx)
                 return
             }
             let participants = try await snapshot.participants(forbundID: target.forbundID, on: tx.connection)
             // An automated read of many participants is audited once per run.
             try await AuditLog().record(.bulkRead, entity: ParticipantStore.entity, id: nil, forbundID: target.forbundID,
-                                        actor: MatchingCalendar.actor, reason: "match.offer \(offer.offer.id.uuidString.lowercased())",
+                                        actor: MatchingActor.name, reason: "match.offer \(offer.offer.id.uuidString.lowercased())",
                                         requestID: context.meta.requestID, in: tx)
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
             let outcome = matcher.match(offer, participants: participants, supports: supports, today: today)
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, offerID: offer.offer.id,
-                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingCalendar.actor,
+                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingActor.name,
                                               in: tx)
         }
         return .complete
@@ -84,8 +84,7 @@ extension PairMatcher.Outcome {
     var reasons: [UUID: String] { misses.compactMapValues { $0.first?.rawValue } }
 }
 
-/// The calendar matching decides dates in, and the name it acts under.
-enum MatchingCalendar {
-    static let zone = TimeZone(identifier: "Europe/Stockholm")!
-    static let actor = "system:matching"
+/// The name matching acts under in the audit log and suggestion history.
+enum MatchingActor {
+    static let name = "system:matching"
 }

@@ -92,6 +92,6 @@ enum ParticipantRoutes {
     }
 
     static func today() -> CalendarDate {
-        CalendarDate(Date(), in: TimeZone(identifier: "Europe/Stockholm")!)
+        CalendarDate.inSweden()
     }
 }
