@@ -78,8 +78,7 @@ public struct AgreementStore: Sendable {
             SELECT g.version FROM employer_agreements g
             WHERE \(Self.scoped(scope, employerID: employerID)) AND g.id = \(id) FOR UPDATE
             """)
-        guard let current = try rows.first?.decode(Int.self, "version") else { throw StoreError.notFound }
-        if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
+        try StoreError.requireVersion(of: rows.first, matching: ifVersion)
     }
 
     static func agreement(_ row: PostgresRow) throws -> EmployerAgreement {

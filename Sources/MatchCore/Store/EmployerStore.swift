@@ -125,8 +125,7 @@ public struct EmployerStore: Sendable {
         let rows = try await transaction.query("""
             SELECT e.version FROM employers e WHERE \(Self.scoped(scope)) AND e.id = \(id) FOR UPDATE
             """)
-        guard let current = try rows.first?.decode(Int.self, "version") else { throw StoreError.notFound }
-        if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
+        try StoreError.requireVersion(of: rows.first, matching: ifVersion)
     }
 
 

@@ -180,10 +180,8 @@ public struct OfferStore: Sendable {
         let rows = try await transaction.query("""
             SELECT o.version, o.status FROM placement_offers o WHERE \(Self.scoped(scope)) AND o.id = \(id) FOR UPDATE
             """)
-        guard let row = rows.first else { throw StoreError.notFound }
-        let current = try row.decode(Int.self, "version")
-        if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
-        return OfferStatus(rawValue: try row.decode(String.self, "status")) ?? .closed
+        try StoreError.requireVersion(of: rows.first, matching: ifVersion)
+        return OfferStatus(rawValue: try rows[0].decode(String.self, "status")) ?? .closed
     }
 
     func recordStatus(_ offer: PlacementOffer, from: OfferStatus?, note: String, by change: Change,

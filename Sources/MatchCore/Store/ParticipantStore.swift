@@ -162,8 +162,7 @@ public struct ParticipantStore: Sendable {
         let rows = try await transaction.query("""
             SELECT version FROM participants WHERE forbund_id = \(forbundID) AND id = \(id) FOR UPDATE
             """)
-        guard let current = try rows.first?.decode(Int.self, "version") else { throw StoreError.notFound }
-        if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
+        try StoreError.requireVersion(of: rows.first, matching: ifVersion)
     }
 
 

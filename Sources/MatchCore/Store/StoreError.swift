@@ -11,6 +11,17 @@ public enum StoreError: Error, Sendable {
     case conflict(FieldErrors)
 }
 
+extension StoreError {
+    /// Checks the `version` of a row locked for a write against the client's `If-Match`: no row is
+    /// `notFound`, another version is `versionMismatch`. Returns the version.
+    @discardableResult
+    static func requireVersion(of row: PostgresRow?, matching ifVersion: Int?) throws -> Int {
+        guard let current = try row?.decode(Int.self, "version") else { throw StoreError.notFound }
+        if let ifVersion, ifVersion != current { throw StoreError.versionMismatch(current: current) }
+        return current
+    }
+}
+
 /// A page of a list, and the cursor of the next page when there is one.
 public struct Page<Item: Sendable>: Sendable {
     /// The items, in the list's order.
