@@ -30,6 +30,13 @@ struct QueueProcessTests {
         let first = try DaemonProcess(conninfo: conninfo, queues: ["default": 20])
         _ = try await waitUntil { (try await jobCounts(connection)[.completed] ?? 0) > 100 }
         first.kill9()
+        // A statement the daemon sent just before it died still commits on the server (a fetch
+        // marking more jobs running), so count only once its connections are gone.
+        _ = try await waitUntil(timeout: .seconds(10)) {
+            try await connection.query("""
+                SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                """)[0].decode(Int.self, "n") == 0
+        }
         let runningAtKill = try await jobCounts(connection)[.running] ?? 0
         let second = try DaemonProcess(conninfo: conninfo, queues: ["default": 20])
         let drained = try await waitUntil(timeout: .seconds(90)) { try await jobCounts(connection)[.completed] == 600 }
