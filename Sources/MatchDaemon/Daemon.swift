@@ -36,16 +36,40 @@ struct Daemon {
         return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services + [http], logger: logger)
     }
 
-    /// Runs until SIGTERM or SIGINT, then shuts the services down gracefully.
+    /// Runs the services until the enclosing group shuts down gracefully; the signals belong to that group.
     func run() async throws {
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         logger.info("matchd running", metadata: ["pid": "\(getpid())"])
         try await group.run()
         logger.info("matchd stopped")
+    }
+}
+
+/// The whole life of `matchd` as one service, so that SIGTERM is handled from the first moment:
+/// a signal while it still waits for the database or migrates ends it cleanly instead of killing it.
+struct DaemonService: Service {
+    let settings: LotsenConfiguration
+    let metrics: PrometheusCollectorRegistry?
+    let dev: Bool
+    let logger: Logger
+
+    func run() async throws {
+        let daemon: Daemon
+        do {
+            daemon = try await cancelWhenGracefulShutdown { [settings, metrics, dev, logger] in
+                var settings = settings
+                if dev { settings.database.url = try await DevCluster.ensureRunning() }
+                logger.info("matchd starting: connecting to the database")
+                return try await Daemon.start(settings: settings, metrics: metrics, logger: logger)
+            }
+        } catch let error where Task.isShuttingDownGracefully {
+            logger.info("matchd stopped before it had started", metadata: ["reason": "\(type(of: error))"])
+            return
+        }
+        try await daemon.run()
     }
 }
 

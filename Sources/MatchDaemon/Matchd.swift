@@ -38,7 +38,7 @@ struct Matchd: AsyncParsableCommand {
         if let logLevel { flags["log.level"] = logLevel }
         if let host { flags["http.host"] = host }
         if let port { flags["http.port"] = String(port) }
-        var settings: LotsenConfiguration
+        let settings: LotsenConfiguration
         do {
             settings = try LotsenConfiguration.load(flags: flags, configFile: config)
         } catch let error as ConfigurationError {
@@ -54,10 +54,12 @@ struct Matchd: AsyncParsableCommand {
         // One registry for the process: the queue's and the HTTP server's metrics, served at /metrics.
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
-        if dev {
-            settings.database.url = try await DevCluster.ensureRunning()
-        }
-        let daemon = try await Daemon.start(settings: settings, metrics: metrics, logger: logger)
-        try await daemon.run()
+        // The group traps the signals before the daemon connects, so SIGTERM during startup stops it cleanly.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: DaemonService(settings: settings, metrics: metrics, dev: dev, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
     }
 }

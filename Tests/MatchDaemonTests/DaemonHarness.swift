@@ -55,6 +55,9 @@ final class DaemonProcess: @unchecked Sendable {
         return process.isRunning ? nil : process.terminationStatus
     }
 
+    /// Whether the process ended by exiting (rather than by an uncaught signal).
+    var exitedNormally: Bool { !process.isRunning && process.terminationReason == .exit }
+
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     deinit {

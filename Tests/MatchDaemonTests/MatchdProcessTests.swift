@@ -8,22 +8,29 @@ struct MatchdProcessTests {
 
     @Test func migratesOnStartAndExitsZeroOnSIGTERM() async throws {
         let conninfo = try await TestPostgres.shared.makeDatabase(migrated: false)
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--database-url", conninfo]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let daemon = try DaemonProcess(conninfo: conninfo)
         let connection = try await PostgresConnection.connect(conninfo)
-        let migrated = try await waitUntil(timeout: .seconds(10)) {
+        let migrated = try await waitUntil(timeout: .seconds(30)) {
             (try? await Migrator().isUpToDate(on: connection)) ?? false
         }
         #expect(migrated)
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        daemon.terminate()
+        #expect(await daemon.waitForExit() == 0)
+        #expect(daemon.exitedNormally)
         await connection.close()
+    }
+
+    /// SIGTERM while matchd still waits for its database (or migrates) is a clean stop, not a kill by signal.
+    @Test func aSIGTERMDuringStartupExitsZero() async throws {
+        let missing = "host=/tmp/lotsen-no-server-\(UUID().uuidString.prefix(8)) dbname=lotsen connect_timeout=1"
+        let daemon = try DaemonProcess(conninfo: missing, extra: ["LOTSEN_DATABASE_ACQUIRE_TIMEOUT_MS": "60000"])
+        let starting = try await waitUntil(timeout: .seconds(30)) { daemon.log.contains("connecting to the database") }
+        #expect(starting)
+        try await Task.sleep(for: .milliseconds(300))
+        daemon.terminate()
+        #expect(await daemon.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(daemon.exitedNormally)
+        #expect(daemon.log.contains("stopped before it had started"))
     }
 
     @Test func refusesAnUnknownConfigurationKey() throws {
