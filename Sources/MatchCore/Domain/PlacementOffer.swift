@@ -100,7 +100,7 @@ public enum LanguageLevel: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// Orders levels from lowest to highest.
     public static func < (lhs: LanguageLevel, rhs: LanguageLevel) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        lhs.rank < rhs.rank
     }
 }
 

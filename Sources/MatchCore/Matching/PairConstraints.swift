@@ -120,36 +120,42 @@ public struct PairConstraints: Sendable {
         failures(participant, candidate, today: today, applyingSupports: { applyingSupports })
     }
 
-    /// Every constraint the pair fails; `applyingSupports` is asked only when the offer stands on a
-    /// support, since evaluating supports costs more than every other constraint together.
+    /// Every constraint the pair fails; `applyingSupports` is asked only when the offer stands on a support.
     public func failures(_ participant: Participant, _ candidate: MatchOffer, today: CalendarDate,
                          applyingSupports: () -> Set<String>) -> [ConstraintFailure] {
-        let person = participant.fields
-        let offer = candidate.offer.fields
-        var failures: [ConstraintFailure] = []
-        if !participant.consentsToMatching(on: today) { failures.append(.noConsent) }
-        if !person.seeking { failures.append(.notSeeking) }
-        if candidate.offer.status != .open { failures.append(.offerNotOpen) }
-        if candidate.positionsLeft <= 0 { failures.append(.noPositionsLeft) }
-        if offer.hoursMin > person.hoursPerWeek && !offer.adaptations.contains(.stepByStepStart) { failures.append(.hours) }
-        if !offer.remotePossible && distanceKm(participant, candidate) > maxCommuteKm(person) { failures.append(.commute) }
-        for need in offer.requiredLanguages {
-            let has = person.languages.first { $0.language == need.language }?.level
-            if has.map({ $0 < need.level }) ?? true {
-                failures.append(.language)
-                break
-            }
+        failures(PreparedParticipant(participant, today: today, constraints: self), PreparedOffer(candidate),
+                 applyingSupports: applyingSupports).list
+    }
+
+    /// Every constraint a prepared pair fails, except `support`: the checks that cost no more than a
+    /// few comparisons each.
+    func failuresBesideSupport(_ person: PreparedParticipant, _ offer: PreparedOffer) -> ConstraintFailures {
+        var failures: ConstraintFailures = []
+        if !person.consents { failures.insert(.init(.noConsent)) }
+        if !person.seeking { failures.insert(.init(.notSeeking)) }
+        if !offer.open { failures.insert(.init(.offerNotOpen)) }
+        if !offer.hasPositions { failures.insert(.init(.noPositionsLeft)) }
+        if offer.hoursMin > person.hoursPerWeek && !offer.stepByStepStart { failures.insert(.init(.hours)) }
+        if !offer.remote && distanceKm(person, offer) > person.maxCommuteKm { failures.insert(.init(.commute)) }
+        for need in offer.requiredLanguages where (person.languageRank(need.language) ?? -1) < need.rank {
+            failures.insert(.init(.language))
+            break
         }
-        if !Set(person.adaptationNeeds).isSubset(of: Set(offer.adaptations)) { failures.append(.adaptation) }
-        if person.needsHandledare && !offer.handledareAvailable { failures.append(.handledare) }
-        if let available = person.availableFrom, available > offer.startDate.adding(days: startSlackDays) {
-            failures.append(.startDate)
+        if !person.needs.isSubset(of: offer.adaptations) { failures.insert(.init(.adaptation)) }
+        if person.needsHandledare && !offer.handledare { failures.insert(.init(.handledare)) }
+        if let earliest = person.earliestOfferStart, earliest > offer.startDate { failures.insert(.init(.startDate)) }
+        if person.excludedEmployers.contains(offer.employerID) || person.excludedSectors.contains(offer.sector) {
+            failures.insert(.init(.excluded))
         }
-        var needed = Set(offer.supportsCountedOn)
-        if let code = Self.supportOfType[offer.type] { needed.insert(code) }
-        if !needed.isEmpty && !needed.isSubset(of: applyingSupports()) { failures.append(.support) }
-        if person.excludedEmployerIDs.contains(candidate.offer.employerID) || person.excludedSectors.contains(candidate.employerSector) {
-            failures.append(.excluded)
+        return failures
+    }
+
+    /// Every constraint a prepared pair fails. Evaluating supports costs more than every other
+    /// constraint together, so `applyingSupports` is asked only when the offer stands on a support.
+    func failures(_ person: PreparedParticipant, _ offer: PreparedOffer, applyingSupports: () -> Set<String>) -> ConstraintFailures {
+        var failures = failuresBesideSupport(person, offer)
+        if !offer.neededSupports.isEmpty && !offer.neededSupports.isSubset(of: applyingSupports()) {
+            failures.insert(.init(.support))
         }
         return failures
     }
@@ -158,6 +164,12 @@ public struct PairConstraints: Sendable {
     public func distanceKm(_ participant: Participant, _ candidate: MatchOffer) -> Double {
         GreatCircle.kilometres(participant.fields.homeLatitude, participant.fields.homeLongitude,
                                candidate.offer.fields.workplaceLatitude, candidate.offer.fields.workplaceLongitude) * detourFactor
+    }
+
+    /// The same for a prepared pair, with the cosines worked out beforehand.
+    func distanceKm(_ person: PreparedParticipant, _ offer: PreparedOffer) -> Double {
+        GreatCircle.kilometres(person.latitude, person.longitude, offer.latitude, offer.longitude,
+                               cosines: person.cosLatitude * offer.cosLatitude) * detourFactor
     }
 
     /// The longest commute in km: the shorter of the participant's km and minutes, else the default.
@@ -170,12 +182,19 @@ public struct PairConstraints: Sendable {
 
 /// Distances on the earth's surface.
 public enum GreatCircle {
+    /// Degrees to radians.
+    static let radians = Double.pi / 180
+
     /// The haversine distance in km between two WGS 84 coordinates.
     public static func kilometres(_ lat1: Double, _ lon1: Double, _ lat2: Double, _ lon2: Double) -> Double {
-        let radians = Double.pi / 180
+        kilometres(lat1, lon1, lat2, lon2, cosines: cos(lat1 * radians) * cos(lat2 * radians))
+    }
+
+    /// The same, given the product of the two latitudes' cosines.
+    static func kilometres(_ lat1: Double, _ lon1: Double, _ lat2: Double, _ lon2: Double, cosines: Double) -> Double {
         let dLat = (lat2 - lat1) * radians
         let dLon = (lon2 - lon1) * radians
-        let a = sin(dLat / 2) * sin(dLat / 2) + cos(lat1 * radians) * cos(lat2 * radians) * sin(dLon / 2) * sin(dLon / 2)
+        let a = sin(dLat / 2) * sin(dLat / 2) + cosines * sin(dLon / 2) * sin(dLon / 2)
         return 6371.0088 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
     }
 }

@@ -21,7 +21,8 @@ public struct NearMiss: Sendable, Hashable {
 }
 
 /// The matching pipeline for one participant or one offer: constraints, then scores, ranked with
-/// deterministic tie-breaks. Pure.
+/// deterministic tie-breaks. Pure. A pair is first checked and scored as numbers only; sentences
+/// and supports are worked out for the pairs kept.
 public struct PairMatcher: Sendable {
     /// The hard constraints.
     public var constraints: PairConstraints
@@ -48,78 +49,167 @@ public struct PairMatcher: Sendable {
         self.nearMisses = nearMisses
     }
 
-    /// One pair: the suggestion, or the constraints it fails.
-    public func evaluate(_ participant: Participant, _ offer: MatchOffer, supports: [SupportDefinition], today: CalendarDate,
-                         waitingDays: Int) -> Result<SuggestedPair, NearMiss> {
-        let situation = SupportEvaluator.Situation(
-            facts: participant.fields.facts, offerType: offer.offer.fields.type, monthlyWage: offer.offer.fields.monthlyWage,
-            hoursMax: offer.offer.fields.hoursMax, employerSector: offer.employerSector, startDate: offer.offer.fields.startDate)
-        // Supports are evaluated once, and only when a constraint or the suggestion needs them.
-        var evaluated: [SupportEvaluator.Verdict]?
-        func applying() -> [SupportEvaluator.Verdict] {
-            if let evaluated { return evaluated }
-            let verdicts = evaluator.evaluate(supports, for: situation).filter(\.applies)
-            evaluated = verdicts
-            return verdicts
-        }
-        let failures = constraints.failures(participant, offer, today: today, applyingSupports: { Set(applying().map(\.code)) })
-        guard failures.isEmpty else { return .failure(NearMiss(offerID: offer.offer.id, failures: failures)) }
-        let verdicts = applying()
-        return .success(SuggestedPair(participantID: participant.id, offerID: offer.offer.id,
-                                      score: scorer.score(participant, offer, waitingDays: waitingDays), supports: verdicts))
-    }
-
     /// What matching one participant or one offer found.
     public struct Outcome: Sendable, Hashable {
         /// The best pairs, ranked.
         public var suggestions: [SuggestedPair]
-        /// Every pair that failed a constraint, keyed by the other side's id (offer for a
-        /// participant, participant for an offer), with the constraints it failed.
-        public var misses: [UUID: [ConstraintFailure]]
         /// For a participant with no suggestion: the offers that failed fewest constraints.
         public var nearMisses: [NearMiss]
     }
 
-    /// A participant's best offers, and when none passes, the nearest misses.
+    /// One pair: the suggestion, or the constraints it fails.
+    public func evaluate(_ participant: Participant, _ offer: MatchOffer, supports: [SupportDefinition], today: CalendarDate,
+                         waitingDays: Int) -> Result<SuggestedPair, NearMiss> {
+        let person = PreparedParticipant(participant, today: today, constraints: constraints)
+        let prepared = PreparedOffer(offer)
+        let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
+        let failures = constraints.failures(person, prepared) { memo.applyingCodes(prepared) }
+        guard failures.isEmpty else { return .failure(NearMiss(offerID: offer.offer.id, failures: failures.list)) }
+        return .success(suggestion(person, prepared, waitingDays: waitingDays, memo: memo))
+    }
+
+    /// A participant's best offers among `offers`, and when none passes, the nearest misses.
     public func match(_ participant: Participant, offers: [MatchOffer], supports: [SupportDefinition], today: CalendarDate,
                       waitingDays: Int) -> Outcome {
-        var passed: [SuggestedPair] = []
-        var missed: [NearMiss] = []
-        for offer in offers {
-            switch evaluate(participant, offer, supports: supports, today: today, waitingDays: waitingDays) {
-            case .success(let pair): passed.append(pair)
-            case .failure(let miss): missed.append(miss)
-            }
+        let person = PreparedParticipant(participant, today: today, constraints: constraints)
+        let prepared = offers.map(PreparedOffer.init)
+        return match(person, candidates: prepared, everyOffer: prepared, supports: supports, waitingDays: waitingDays)
+    }
+
+    /// A participant's best offers among `candidates`; when none passes, the nearest misses among
+    /// `everyOffer` (a superset: offers outside the candidates are known to fail a constraint).
+    func match<Candidates: Sequence<PreparedOffer>, All: Sequence<PreparedOffer>>(
+        _ person: PreparedParticipant, candidates: Candidates, everyOffer: All, supports: [SupportDefinition], waitingDays: Int
+    ) -> Outcome {
+        let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
+        var passed: [(total: Double, offer: PreparedOffer)] = []
+        for offer in candidates where constraints.failures(person, offer, applyingSupports: { memo.applyingCodes(offer) }).isEmpty {
+            passed.append((scorer.total(person, offer, waitingDays: waitingDays), offer))
         }
-        let ranked = Array(Self.ranked(passed).prefix(topPerParticipant))
-        let nearest = ranked.isEmpty
-            ? Array(missed.sorted { ($0.failures.count, $0.offerID.uuidString) < ($1.failures.count, $1.offerID.uuidString) }.prefix(nearMisses))
-            : []
-        return Outcome(suggestions: ranked, misses: Dictionary(missed.map { ($0.offerID, $0.failures) }, uniquingKeysWith: { a, _ in a }),
-                       nearMisses: nearest)
+        let kept = Self.best(passed, count: topPerParticipant) { ($0.total, $0.offer.order) }
+        let suggestions = kept.map { suggestion(person, $0.offer, waitingDays: waitingDays, memo: memo) }
+        return Outcome(suggestions: suggestions,
+                       nearMisses: suggestions.isEmpty ? nearest(person, among: everyOffer, memo: memo) : [])
     }
 
     /// An offer's best participants.
     public func match(_ offer: MatchOffer, participants: [(Participant, waitingDays: Int)], supports: [SupportDefinition],
                       today: CalendarDate) -> Outcome {
-        var passed: [SuggestedPair] = []
-        var misses: [UUID: [ConstraintFailure]] = [:]
+        let prepared = PreparedOffer(offer)
+        var passed: [(total: Double, person: PreparedParticipant, waiting: Int)] = []
         for (participant, waiting) in participants {
-            switch evaluate(participant, offer, supports: supports, today: today, waitingDays: waiting) {
-            case .success(let pair): passed.append(pair)
-            case .failure(let miss): misses[participant.id] = miss.failures
+            let person = PreparedParticipant(participant, today: today, constraints: constraints)
+            let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
+            if constraints.failures(person, prepared, applyingSupports: { memo.applyingCodes(prepared) }).isEmpty {
+                passed.append((scorer.total(person, prepared, waitingDays: waiting), person, waiting))
             }
         }
-        return Outcome(suggestions: Array(Self.ranked(passed).prefix(topPerOffer)), misses: misses, nearMisses: [])
+        let kept = Self.best(passed, count: topPerOffer) { ($0.total, $0.person.order) }
+        return Outcome(suggestions: kept.map {
+            suggestion($0.person, prepared, waitingDays: $0.waiting,
+                       memo: SupportMemo(evaluator: evaluator, supports: supports, person: $0.person))
+        }, nearMisses: [])
     }
 
-    /// Highest score first; ties by offer id, then participant id, so equal input gives equal output.
-    static func ranked(_ pairs: [SuggestedPair]) -> [SuggestedPair] {
-        pairs.sorted {
-            ($1.score.total, $0.offerID.uuidString, $0.participantID.uuidString)
-                < ($0.score.total, $1.offerID.uuidString, $1.participantID.uuidString)
+    /// The first constraint a pair fails, nil when it passes: the reason a withdrawn suggestion records.
+    public func firstFailure(_ participant: Participant, _ offer: MatchOffer, supports: [SupportDefinition],
+                             today: CalendarDate) -> ConstraintFailure? {
+        let person = PreparedParticipant(participant, today: today, constraints: constraints)
+        let prepared = PreparedOffer(offer)
+        let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
+        return constraints.failures(person, prepared) { memo.applyingCodes(prepared) }.list.first
+    }
+
+    func suggestion(_ person: PreparedParticipant, _ offer: PreparedOffer, waitingDays: Int, memo: SupportMemo) -> SuggestedPair {
+        SuggestedPair(participantID: person.id, offerID: offer.id, score: scorer.score(person, offer, waitingDays: waitingDays),
+                      supports: memo.applying(offer))
+    }
+
+    /// The `nearMisses` offers that fail fewest constraints, ties by id. The support check, the
+    /// dear one, runs only for an offer that could still make the list.
+    func nearest<All: Sequence<PreparedOffer>>(_ person: PreparedParticipant, among offers: All, memo: SupportMemo) -> [NearMiss] {
+        guard nearMisses > 0 else { return [] }
+        var kept: [(failures: ConstraintFailures, offer: PreparedOffer)] = []
+        func key(_ entry: (failures: ConstraintFailures, offer: PreparedOffer)) -> (Int, IDOrder) {
+            (entry.failures.count, entry.offer.order)
         }
+        for offer in offers {
+            var failures = constraints.failuresBesideSupport(person, offer)
+            if kept.count == nearMisses, key((failures, offer)) >= key(kept[kept.count - 1]) { continue }
+            if !offer.neededSupports.isEmpty && !offer.neededSupports.isSubset(of: memo.applyingCodes(offer)) {
+                failures.insert(.init(.support))
+            }
+            guard kept.count < nearMisses || key((failures, offer)) < key(kept[kept.count - 1]) else { continue }
+            let position = kept.firstIndex { key((failures, offer)) < key($0) } ?? kept.count
+            kept.insert((failures, offer), at: position)
+            if kept.count > nearMisses { kept.removeLast() }
+        }
+        return kept.map { NearMiss(offerID: $0.offer.id, failures: $0.failures.list) }
+    }
+
+    /// The `count` highest entries by score, ties by id: a partial sort, since most pairs that
+    /// pass are not kept.
+    static func best<Entry>(_ entries: [Entry], count: Int, by key: (Entry) -> (Double, IDOrder)) -> [Entry] {
+        func before(_ a: Entry, _ b: Entry) -> Bool {
+            let (ka, kb) = (key(a), key(b))
+            return ka.0 != kb.0 ? ka.0 > kb.0 : ka.1 < kb.1
+        }
+        guard entries.count > count * 4 else { return Array(entries.sorted(by: before).prefix(count)) }
+        var kept: [Entry] = []
+        kept.reserveCapacity(count + 1)
+        for entry in entries {
+            if kept.count == count, !before(entry, kept[count - 1]) { continue }
+            let position = kept.firstIndex { before(entry, $0) } ?? kept.count
+            kept.insert(entry, at: position)
+            if kept.count > count { kept.removeLast() }
+        }
+        return kept
     }
 }
 
+/// The supports that apply to one participant with each offer's situation, remembered by
+/// situation: offers of one type, wage, hours, sector and start share their verdicts.
+final class SupportMemo {
+    private let evaluator: SupportEvaluator
+    private let supports: [SupportDefinition]
+    private let facts: SupportFacts
+    private var verdicts: [SupportEvaluator.Situation: [SupportEvaluator.Verdict]] = [:]
+
+    init(evaluator: SupportEvaluator, supports: [SupportDefinition], person: PreparedParticipant) {
+        self.evaluator = evaluator
+        self.supports = supports
+        self.facts = person.source.fields.facts
+    }
+
+    /// The supports that apply with `offer`.
+    func applying(_ offer: PreparedOffer) -> [SupportEvaluator.Verdict] {
+        let fields = offer.source.offer.fields
+        let situation = SupportEvaluator.Situation(
+            facts: facts, offerType: fields.type, monthlyWage: fields.monthlyWage, hoursMax: fields.hoursMax,
+            employerSector: offer.sector, startDate: fields.startDate)
+        if let known = verdicts[situation] { return known }
+        let found = evaluator.evaluate(supports, for: situation).filter(\.applies)
+        verdicts[situation] = found
+        return found
+    }
+
+    /// Their codes.
+    func applyingCodes(_ offer: PreparedOffer) -> Set<String> { Set(applying(offer).map(\.code)) }
+}
+
 extension NearMiss: Error {}
+
+extension PairMatcher {
+    /// A participant's best offers, evaluating only the offers within commute reach (and remote
+    /// ones). Gives the same suggestions as scanning every offer; when none passes, the nearest
+    /// misses come from every offer, so they are the same too.
+    public func match(_ participant: Participant, index: OfferIndex, supports: [SupportDefinition], today: CalendarDate,
+                      waitingDays: Int) -> Outcome {
+        let person = PreparedParticipant(participant, today: today, constraints: constraints)
+        // Great-circle reach: the commute limit is on distance × detour factor.
+        let reach = person.maxCommuteKm / constraints.detourFactor
+        let nearby = index.candidates(latitude: person.latitude, longitude: person.longitude, radiusKm: reach)
+        return match(person, candidates: nearby.lazy.compactMap { index.slots[$0] },
+                     everyOffer: index.slots.lazy.compactMap { $0 }, supports: supports, waitingDays: waitingDays)
+    }
+}

@@ -64,83 +64,151 @@ public struct PairScorer: Sendable {
 
     /// The score of a pair; `waitingDays` is how long the participant has waited for a suggestion.
     public func score(_ participant: Participant, _ candidate: MatchOffer, waitingDays: Int) -> PairScore {
-        let person = participant.fields
-        let offer = candidate.offer.fields
+        // The date only decides consent, which the score never reads.
+        score(PreparedParticipant(participant, today: candidate.offer.fields.startDate, constraints: constraints),
+              PreparedOffer(candidate), waitingDays: waitingDays)
+    }
+
+    /// The eight components' values (0 to 1 once clamped), before weighting.
+    struct Values {
+        var wishedOccupation, interests, experienceAndSkills, distance, hoursFit, flexibility, employerRelation, waitingTime: Double
+    }
+
+    /// The total alone, for ranking: the same arithmetic as `score`, without a sentence built.
+    func total(_ person: PreparedParticipant, _ offer: PreparedOffer, waitingDays: Int) -> Double {
+        let v = values(person, offer, waitingDays: waitingDays)
+        // Summed in the components' order, as `score` sums its contributions, so both agree to the bit.
+        var total = 0.0
+        total += Self.clamped(v.wishedOccupation) * weights.wishedOccupation
+        total += Self.clamped(v.interests) * weights.interests
+        total += Self.clamped(v.experienceAndSkills) * weights.experienceAndSkills
+        total += Self.clamped(v.distance) * weights.distance
+        total += Self.clamped(v.hoursFit) * weights.hoursFit
+        total += Self.clamped(v.flexibility) * weights.flexibility
+        total += Self.clamped(v.employerRelation) * weights.employerRelation
+        total += Self.clamped(v.waitingTime) * weights.waitingTime
+        return total
+    }
+
+    static func clamped(_ value: Double) -> Double { min(1, max(0, value)) }
+
+    func values(_ person: PreparedParticipant, _ offer: PreparedOffer, waitingDays: Int) -> Values {
+        let shared = bestWish(person, offer)?.shared ?? 0
+        let hits = interestHits(person, offer).count
+        let skills = matchedSkills(person, offer)
+        let skillTotal = 2 * offer.requiredSkills.count + offer.wantedSkills.count
+        let experience = experienceValue(person, offer)
+        let skillValue = skillTotal == 0 ? nil : Double(2 * skills.required.count + skills.wanted.count) / Double(skillTotal)
+        let hours = person.hoursPerWeek
+        let extra = offer.adaptations.countNot(in: person.needs)
+        return Values(
+            wishedOccupation: [0, 0.25, 0.5, 0.75, 1][shared],
+            interests: person.interestWords.isEmpty ? 0 : Double(hits) / Double(min(3, person.interestWords.count)),
+            experienceAndSkills: skillValue.map { ($0 + experience) / 2 } ?? experience,
+            distance: offer.remote ? 1 : 1 - constraints.distanceKm(person, offer) / person.maxCommuteKm,
+            hoursFit: hours < offer.hoursMin ? Double(hours) / Double(offer.hoursMin)
+                : hours > offer.hoursMax ? Double(offer.hoursMax) / Double(hours) : 1,
+            flexibility: (min(1, Double(extra) / 4) + offer.scheduleValue) / 2,
+            employerRelation: offer.relationValue,
+            waitingTime: Double(max(0, waitingDays)) / 180)
+    }
+
+    /// The wish that shares most leading SSYK digits with the offer.
+    func bestWish(_ person: PreparedParticipant, _ offer: PreparedOffer) -> (code: String, shared: Int)? {
+        var best: (code: String, shared: Int)?
+        for wish in person.wishes {
+            let shared = Self.sharedPrefix(wish.digits, offer.occupation)
+            // Most digits shared; among equals the lowest code, whatever order the wishes came in.
+            if let current = best, (current.shared, wish.code) >= (shared, current.code) { continue }
+            best = (wish.code, shared)
+        }
+        return best
+    }
+
+    /// The participant's interest words the offer's title or description has, in order.
+    func interestHits(_ person: PreparedParticipant, _ offer: PreparedOffer) -> [String] {
+        person.interestWords.filter(offer.words.contains)
+    }
+
+    /// The offer's required and wanted skills the participant has (by name or by a shared word).
+    func matchedSkills(_ person: PreparedParticipant, _ offer: PreparedOffer) -> (required: [String], wanted: [String]) {
+        func has(_ skill: PreparedSkill) -> Bool {
+            person.ownSkills.contains(skill.lowercased) || !skill.words.isDisjoint(with: person.ownWords)
+        }
+        return (offer.requiredSkills.filter(has).map(\.name), offer.wantedSkills.filter(has).map(\.name))
+    }
+
+    /// Experience in the offer's occupation or one near it, saturating at three years.
+    func experienceValue(_ person: PreparedParticipant, _ offer: PreparedOffer) -> Double {
+        person.experience.map { (Double(Self.sharedPrefix($0.digits, offer.occupation)) / 4) * min(1, Double($0.years) / 3) }.max() ?? 0
+    }
+
+    /// The score of a prepared pair with every component's sentence: built only for the pairs kept.
+    func score(_ person: PreparedParticipant, _ offer: PreparedOffer, waitingDays: Int) -> PairScore {
+        let v = values(person, offer, waitingDays: waitingDays)
+        let fields = offer.source.offer.fields
         var components: [ScoreComponent] = []
         func add(_ name: String, _ value: Double, _ weight: Double, _ sv: String, _ en: String) {
-            let clamped = min(1, max(0, value))
+            let clamped = Self.clamped(value)
             components.append(ScoreComponent(name: name, value: clamped, weight: weight, contribution: clamped * weight,
                                              sentenceSv: sv, sentenceEn: en))
         }
 
-        let (bestWish, shared) = person.wishedOccupations.map { ($0, Self.sharedPrefix($0, offer.occupation)) }
-            .max { ($0.1, $1.0) < ($1.1, $0.0) } ?? ("", 0)
-        let wishValue = [0, 0.25, 0.5, 0.75, 1][shared]
+        let wish = bestWish(person, offer)
+        let shared = wish?.shared ?? 0
         let level = ["inte", "lite", "delvis", "nära", "exakt"][shared]
         let levelEn = ["not", "a little", "partly", "closely", "exactly"][shared]
-        let wishName = ReferenceData.occupations[bestWish]
-        add("wished_occupation", wishValue, weights.wishedOccupation,
-            bestWish.isEmpty ? "Inget önskat yrke angivet." : "Önskat yrke: \(wishName?.nameSv ?? bestWish) (\(bestWish)) matchar erbjudandet \(level).",
-            bestWish.isEmpty ? "No wished occupation given." : "Wished occupation: \(wishName?.nameEn ?? bestWish) (\(bestWish)) matches the offer \(levelEn).")
+        let code = wish?.code ?? ""
+        let wishName = ReferenceData.occupations[code]
+        add("wished_occupation", v.wishedOccupation, weights.wishedOccupation,
+            code.isEmpty ? "Inget önskat yrke angivet." : "Önskat yrke: \(wishName?.nameSv ?? code) (\(code)) matchar erbjudandet \(level).",
+            code.isEmpty ? "No wished occupation given." : "Wished occupation: \(wishName?.nameEn ?? code) (\(code)) matches the offer \(levelEn).")
 
-        let interestWords = Self.words(person.interests)
-        let offerWords = Self.words(offer.title + " " + offer.description)
-        let interestHits = interestWords.intersection(offerWords)
-        add("interests", interestWords.isEmpty ? 0 : Double(interestHits.count) / Double(min(3, interestWords.count)), weights.interests,
-            interestHits.isEmpty ? "Intressena nämns inte i erbjudandet." : "Intressen som nämns i erbjudandet: \(interestHits.sorted().joined(separator: ", ")).",
-            interestHits.isEmpty ? "The interests are not mentioned in the offer." : "Interests the offer mentions: \(interestHits.sorted().joined(separator: ", ")).")
+        let hits = interestHits(person, offer).joined(separator: ", ")
+        add("interests", v.interests, weights.interests,
+            hits.isEmpty ? "Intressena nämns inte i erbjudandet." : "Intressen som nämns i erbjudandet: \(hits).",
+            hits.isEmpty ? "The interests are not mentioned in the offer." : "Interests the offer mentions: \(hits).")
 
-        let own = Set((person.skills + person.informalCompetence.map(\.description)).map { $0.lowercased() })
-        let ownWords = own.reduce(into: Set<String>()) { $0.formUnion(Self.words($1)) }
-        func has(_ skill: String) -> Bool { own.contains(skill.lowercased()) || !Self.words(skill).isDisjoint(with: ownWords) }
-        let required = offer.requiredSkills.filter(has)
-        let wanted = offer.wantedSkills.filter(has)
-        let skillTotal = 2 * offer.requiredSkills.count + offer.wantedSkills.count
-        let skillValue = skillTotal == 0 ? nil : Double(2 * required.count + wanted.count) / Double(skillTotal)
-        let experience = person.experience.map { (Double(Self.sharedPrefix($0.occupation, offer.occupation)) / 4) * min(1, Double($0.years) / 3) }
-            .max() ?? 0
-        let matched = required + wanted
-        add("experience_and_skills", skillValue.map { ($0 + experience) / 2 } ?? experience, weights.experienceAndSkills,
+        let skills = matchedSkills(person, offer)
+        let matched = skills.required + skills.wanted
+        let experienced = experienceValue(person, offer) > 0
+        add("experience_and_skills", v.experienceAndSkills, weights.experienceAndSkills,
             (matched.isEmpty ? "Inga av erbjudandets kompetenser." : "Kompetenser som efterfrågas: \(matched.joined(separator: ", ")).")
-                + (experience > 0 ? " Erfarenhet i närliggande yrke." : ""),
+                + (experienced ? " Erfarenhet i närliggande yrke." : ""),
             (matched.isEmpty ? "None of the offer's skills." : "Skills the offer asks for: \(matched.joined(separator: ", ")).")
-                + (experience > 0 ? " Experience in a related occupation." : ""))
+                + (experienced ? " Experience in a related occupation." : ""))
 
-        let distance = constraints.distanceKm(participant, candidate)
-        let allowed = constraints.maxCommuteKm(person)
-        let km = Int(distance.rounded())
-        add("distance", offer.remotePossible ? 1 : 1 - distance / allowed, weights.distance,
-            offer.remotePossible ? "Distansarbete är möjligt." : "Cirka \(km) km till arbetsplatsen.",
-            offer.remotePossible ? "Remote work is possible." : "About \(km) km to the workplace.")
+        let km = Int(constraints.distanceKm(person, offer).rounded())
+        add("distance", v.distance, weights.distance,
+            offer.remote ? "Distansarbete är möjligt." : "Cirka \(km) km till arbetsplatsen.",
+            offer.remote ? "Remote work is possible." : "About \(km) km to the workplace.")
 
-        let hours = person.hoursPerWeek
-        let hoursValue = hours < offer.hoursMin ? Double(hours) / Double(offer.hoursMin)
-            : hours > offer.hoursMax ? Double(offer.hoursMax) / Double(hours) : 1
-        add("hours_fit", hoursValue, weights.hoursFit,
-            "Deltagaren kan \(hours) timmar i veckan; erbjudandet har \(offer.hoursMin)–\(offer.hoursMax).",
-            "The participant can work \(hours) hours a week; the offer has \(offer.hoursMin)–\(offer.hoursMax).")
+        add("hours_fit", v.hoursFit, weights.hoursFit,
+            "Deltagaren kan \(person.hoursPerWeek) timmar i veckan; erbjudandet har \(offer.hoursMin)–\(offer.hoursMax).",
+            "The participant can work \(person.hoursPerWeek) hours a week; the offer has \(offer.hoursMin)–\(offer.hoursMax).")
 
-        let extra = Set(offer.adaptations).subtracting(person.adaptationNeeds).count
-        let flexibility: Double = switch offer.scheduleFlexibility { case .fixed: 0; case .some: 0.5; case .flexible: 1 }
-        add("flexibility", (min(1, Double(extra) / 4) + flexibility) / 2, weights.flexibility,
-            "\(extra) anpassningar utöver behoven; schema: \(offer.scheduleFlexibility.rawValue).",
-            "\(extra) adaptations beyond the needs; schedule: \(offer.scheduleFlexibility.rawValue).")
+        let extra = offer.adaptations.countNot(in: person.needs)
+        add("flexibility", v.flexibility, weights.flexibility,
+            "\(extra) anpassningar utöver behoven; schema: \(fields.scheduleFlexibility.rawValue).",
+            "\(extra) adaptations beyond the needs; schedule: \(fields.scheduleFlexibility.rawValue).")
 
-        let relation = (candidate.hasActiveAgreement ? 0.6 : 0) + min(1, Double(candidate.successfulPlacements) / 4) * 0.4
-        add("employer_relation", relation, weights.employerRelation,
-            (candidate.hasActiveAgreement ? "Avtal med förbundet. " : "Inget avtal med förbundet. ")
-                + "\(candidate.successfulPlacements) lyckade placeringar tidigare.",
-            (candidate.hasActiveAgreement ? "An agreement with the förbund. " : "No agreement with the förbund. ")
-                + "\(candidate.successfulPlacements) successful placements before.")
+        let relation = offer.source
+        add("employer_relation", v.employerRelation, weights.employerRelation,
+            (relation.hasActiveAgreement ? "Avtal med förbundet. " : "Inget avtal med förbundet. ")
+                + "\(relation.successfulPlacements) lyckade placeringar tidigare.",
+            (relation.hasActiveAgreement ? "An agreement with the förbund. " : "No agreement with the förbund. ")
+                + "\(relation.successfulPlacements) successful placements before.")
 
-        add("waiting_time", Double(max(0, waitingDays)) / 180, weights.waitingTime,
+        add("waiting_time", v.waitingTime, weights.waitingTime,
             "Har väntat \(max(0, waitingDays)) dagar på ett förslag.", "Has waited \(max(0, waitingDays)) days for a suggestion.")
         return PairScore(total: components.map(\.contribution).reduce(0, +), components: components)
     }
 
     /// How many leading digits two SSYK codes share (0 to 4).
-    static func sharedPrefix(_ a: String, _ b: String) -> Int {
-        zip(a, b).prefix { $0 == $1 }.count
+    static func sharedPrefix(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        var shared = 0
+        while shared < min(a.count, b.count, 4) && a[shared] == b[shared] { shared += 1 }
+        return shared
     }
 
     /// Lower-case words of four letters or more.

@@ -85,10 +85,10 @@ public struct SuggestionStore: Sendable {
 
     /// Proposes `pairs` (inserting new rows, refreshing proposed and withdrawn ones), then withdraws
     /// the proposed rows of `scope` (a participant's or an offer's) that are not among them, with
-    /// the reason from `reasons` (offer or participant id → constraint code) or `not_in_top`.
+    /// the reason `reason` gives for the other side's id (the constraint that now fails), else `not_in_top`.
     public func apply(_ pairs: [SuggestedPair], forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil,
-                      weights: ScoreWeights, reasons: [UUID: String] = [:], actor: String,
-                      in transaction: PostgresTransaction) async throws {
+                      weights: ScoreWeights, actor: String, in transaction: PostgresTransaction,
+                      reason: (UUID) -> String? = { _ in nil }) async throws {
         for pair in pairs {
             let existing = try await transaction.query("""
                 SELECT id, state FROM suggestions
@@ -121,7 +121,7 @@ public struct SuggestionStore: Sendable {
             """)
         for row in withdrawn {
             let other = participantID != nil ? try row.decode(UUID.self, "offer_id") : try row.decode(UUID.self, "participant_id")
-            try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reasons[other] ?? "not_in_top",
+            try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reason(other) ?? "not_in_top",
                                actor: actor, in: transaction)
         }
     }

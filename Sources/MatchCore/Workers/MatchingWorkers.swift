@@ -28,9 +28,13 @@ public struct MatchParticipantWorker: JobWorker {
             let offers = try await snapshot.offers(forbundID: target.forbundID, on: tx.connection)
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
             let outcome = matcher.match(participant, offers: offers, supports: supports, today: today, waitingDays: waiting)
+            let byID = Dictionary(offers.map { ($0.offer.id, $0) }, uniquingKeysWith: { a, _ in a })
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, participantID: participant.id,
-                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingActor.name,
-                                              in: tx)
+                                              weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx) { offerID in
+                // An offer no longer among the open ones was paused, filled or closed.
+                byID[offerID].map { matcher.firstFailure(participant, $0, supports: supports, today: today)?.rawValue }
+                    ?? ConstraintFailure.offerNotOpen.rawValue
+            }
             context.logger.debug("matched participant", metadata: ["suggestions": "\(outcome.suggestions.count)", "offers": "\(offers.count)"])
         }
         return .complete
@@ -71,17 +75,16 @@ public struct MatchOfferWorker: JobWorker {
                                         requestID: context.meta.requestID, in: tx)
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
             let outcome = matcher.match(offer, participants: participants, supports: supports, today: today)
+            let byID = Dictionary(participants.map { ($0.0.id, $0.0) }, uniquingKeysWith: { a, _ in a })
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, offerID: offer.offer.id,
-                                              weights: matcher.scorer.weights, reasons: outcome.reasons, actor: MatchingActor.name,
-                                              in: tx)
+                                              weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx) { participantID in
+                // A participant no longer among the seeking ones stopped seeking.
+                byID[participantID].map { matcher.firstFailure($0, offer, supports: supports, today: today)?.rawValue }
+                    ?? ConstraintFailure.notSeeking.rawValue
+            }
         }
         return .complete
     }
-}
-
-extension PairMatcher.Outcome {
-    /// The first failed constraint of each miss: the reason a withdrawn suggestion records.
-    var reasons: [UUID: String] { misses.compactMapValues { $0.first?.rawValue } }
 }
 
 /// The name matching acts under in the audit log and suggestion history.
