@@ -45,7 +45,7 @@ struct BenchMatchCommand: AsyncParsableCommand {
             milliseconds(clock.measure { _ = matcher.match(person, index: index, supports: supports, today: today, waitingDays: 30) })
         }
         let scanned = timed.prefix(max(1, sample / 10)).map { person in
-            milliseconds(clock.measure { _ = matcher.match(person, offers: market, supports: supports, today: today, waitingDays: 30) })
+            milliseconds(clock.measure { _ = matcher.matchScanningEveryOffer(person, index: index, supports: supports, today: today, waitingDays: 30) })
         }
 
         var suggestions: [[SuggestedPair]] = []

@@ -1,5 +1,6 @@
 import Foundation
 import PropertyBased
+import Synchronization
 import Testing
 @testable import MatchCore
 
@@ -73,20 +74,86 @@ struct MatchingPropertyTests {
 
 @Suite("The offer index")
 struct OfferIndexTests {
-    /// Matching through the index gives what scanning every offer gives.
+    static let catalog = try! SupportCatalogParser.parseCatalog(SeedSupportCatalog.data).map(\.definition)
+
+    /// Matching through the index gives what scanning every offer gives, near misses included;
+    /// a sparse market makes sure many participants have no suggestion and get near misses.
     @Test func theIndexChangesNoSuggestion() async {
-        let catalog = try! SupportCatalogParser.parseCatalog(SeedSupportCatalog.data).map(\.definition)
-        await propertyCheck(count: 12, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+        let withoutSuggestion = Mutex(0)
+        await propertyCheck(count: 12, input: Gen.int(in: 0...Int(Int32.max)), Gen.int(in: 20...400)) { seed, offerCount in
             var generator = MarketGenerator(seed: UInt64(seed))
-            let offers = generator.offers(400)
+            let offers = generator.offers(offerCount)
             let index = OfferIndex(offers)
             for participant in generator.participants(15) {
-                let scanned = PairMatcher().match(participant, offers: offers, supports: catalog, today: PairMatchingTests.today,
+                let scanned = PairMatcher().match(participant, offers: offers, supports: Self.catalog, today: PairMatchingTests.today,
                                                   waitingDays: 5)
-                let indexed = PairMatcher().match(participant, index: index, supports: catalog, today: PairMatchingTests.today,
+                let indexed = PairMatcher().match(participant, index: index, supports: Self.catalog, today: PairMatchingTests.today,
                                                   waitingDays: 5)
+                let everyOffer = PairMatcher().matchScanningEveryOffer(participant, index: index, supports: Self.catalog,
+                                                                       today: PairMatchingTests.today, waitingDays: 5)
                 #expect(indexed.suggestions == scanned.suggestions)
                 #expect(indexed.nearMisses == scanned.nearMisses)
+                #expect(everyOffer == indexed)
+                if indexed.suggestions.isEmpty {
+                    withoutSuggestion.withLock { $0 += 1 }
+                    #expect(indexed.nearMisses == Self.bruteForceNearMisses(participant, offers))
+                }
+            }
+        }
+        #expect(withoutSuggestion.withLock { $0 } > 5, "the markets leave some participants without a suggestion")
+    }
+
+    /// The nearest misses by their definition: every offer checked, sorted by the number of failed
+    /// constraints, then distance (remote as 0), then id.
+    static func bruteForceNearMisses(_ participant: Participant, _ offers: [MatchOffer]) -> [NearMiss] {
+        let constraints = PairConstraints()
+        let evaluator = SupportEvaluator()
+        return offers.map { offer -> (NearMiss, Double) in
+            let situation = SupportEvaluator.Situation(
+                facts: participant.fields.facts, offerType: offer.offer.fields.type, monthlyWage: offer.offer.fields.monthlyWage,
+                hoursMax: offer.offer.fields.hoursMax, employerSector: offer.employerSector, startDate: offer.offer.fields.startDate)
+            let applying = Set(evaluator.evaluate(catalog, for: situation).filter(\.applies).map(\.code))
+            let failures = constraints.failures(participant, offer, applyingSupports: applying, today: PairMatchingTests.today)
+            return (NearMiss(offerID: offer.offer.id, failures: failures),
+                    offer.offer.fields.remotePossible ? 0 : constraints.distanceKm(participant, offer))
+        }
+        .sorted { ($0.0.failures.count, $0.1, $0.0.offerID.uuidString) < ($1.0.failures.count, $1.1, $1.0.offerID.uuidString) }
+        .prefix(3).map(\.0)
+    }
+
+    /// An index changed offer by offer (some removed, some moved or edited, some added) matches
+    /// like one built afresh from the offers it ends with.
+    @Test func anIndexKeptInStepMatchesAFreshOne() async {
+        await propertyCheck(count: 10, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            var generator = MarketGenerator(seed: UInt64(seed))
+            var offers = generator.offers(300)
+            var index = OfferIndex(offers)
+            let extra = generator.offers(50)
+            var random = SeededGenerator(seed: UInt64(seed))
+            for (position, offer) in offers.enumerated().shuffled(using: &random).prefix(120) {
+                if Bool.random(using: &random) {
+                    index.remove(offer.offer.id)
+                    offers[position].positionsLeft = -1
+                } else {
+                    var moved = offer
+                    moved.offer.fields.workplaceLatitude += Double.random(in: -1...1, using: &random)
+                    moved.offer.fields.remotePossible.toggle()
+                    moved.offer.fields.hoursMin = Int.random(in: 1...moved.offer.fields.hoursMax, using: &random)
+                    index.upsert(moved)
+                    offers[position] = moved
+                }
+            }
+            for offer in extra { index.upsert(offer) }
+            let final = offers.filter { $0.positionsLeft >= 0 } + extra
+            let fresh = OfferIndex(final)
+            #expect(index.count == final.count)
+            #expect(Set(index.offers.map(\.offer.id)) == Set(final.map(\.offer.id)))
+            for participant in generator.participants(20) {
+                let kept = PairMatcher().match(participant, index: index, supports: Self.catalog, today: PairMatchingTests.today,
+                                               waitingDays: 5)
+                let rebuilt = PairMatcher().match(participant, index: fresh, supports: Self.catalog, today: PairMatchingTests.today,
+                                                  waitingDays: 5)
+                #expect(kept == rebuilt)
             }
         }
     }

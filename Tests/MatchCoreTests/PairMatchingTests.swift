@@ -43,6 +43,17 @@ struct PairMatchingTests {
         PairConstraints().failures(participant, offer, applyingSupports: supports, today: Self.today)
     }
 
+    /// The bit set keeps the failures' documented order and loses none.
+    @Test func failureBitsFollowTheCaseOrder() {
+        for (position, failure) in ConstraintFailure.allCases.enumerated() {
+            #expect(Int(failure.position) == position)
+        }
+        let every = ConstraintFailure.allCases.reduce(into: ConstraintFailures()) { $0.insert(.init($1)) }
+        #expect(every.list == ConstraintFailure.allCases)
+        #expect(every.count == ConstraintFailure.allCases.count)
+        #expect(ConstraintFailures([.init(.support), .init(.hours)]).list == [.hours, .support])
+    }
+
     @Test func aFittingPairPassesEveryConstraint() {
         #expect(failures(Self.participant(), Self.offer()) == [])
     }

@@ -8,12 +8,10 @@ public struct ConstraintFailures: OptionSet, Sendable, Hashable {
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// The set holding one failure.
+    @inline(__always)
     public init(_ failure: ConstraintFailure) {
-        self.init(rawValue: 1 << UInt16(Self.position[failure]!))
+        self.init(rawValue: 1 << failure.position)
     }
-
-    private static let position: [ConstraintFailure: Int] =
-        Dictionary(uniqueKeysWithValues: ConstraintFailure.allCases.enumerated().map { ($1, $0) })
 
     /// The failures, in case order.
     public var list: [ConstraintFailure] {
@@ -22,4 +20,24 @@ public struct ConstraintFailures: OptionSet, Sendable, Hashable {
 
     /// How many constraints failed.
     public var count: Int { rawValue.nonzeroBitCount }
+}
+
+extension ConstraintFailure {
+    /// The failure's place in `allCases`, by a switch rather than a lookup: this runs for every pair.
+    var position: UInt16 {
+        switch self {
+        case .noConsent: 0
+        case .notSeeking: 1
+        case .offerNotOpen: 2
+        case .noPositionsLeft: 3
+        case .hours: 4
+        case .commute: 5
+        case .language: 6
+        case .adaptation: 7
+        case .handledare: 8
+        case .startDate: 9
+        case .support: 10
+        case .excluded: 11
+        }
+    }
 }

@@ -144,7 +144,7 @@ public struct PairConstraints: Sendable {
         if !person.needs.isSubset(of: offer.adaptations) { failures.insert(.init(.adaptation)) }
         if person.needsHandledare && !offer.handledare { failures.insert(.init(.handledare)) }
         if let earliest = person.earliestOfferStart, earliest > offer.startDate { failures.insert(.init(.startDate)) }
-        if person.excludedEmployers.contains(offer.employerID) || person.excludedSectors.contains(offer.sector) {
+        if person.excludes(offer) {
             failures.insert(.init(.excluded))
         }
         return failures

@@ -73,23 +73,26 @@ public struct PairMatcher: Sendable {
                       waitingDays: Int) -> Outcome {
         let person = PreparedParticipant(participant, today: today, constraints: constraints)
         let prepared = offers.map(PreparedOffer.init)
-        return match(person, candidates: prepared, everyOffer: prepared, supports: supports, waitingDays: waitingDays)
+        return match(person, candidates: [prepared], supports: supports, waitingDays: waitingDays) {
+            [OfferGroup(lowerBoundKm: 0, offers: prepared)]
+        }
     }
 
     /// A participant's best offers among `candidates`; when none passes, the nearest misses among
-    /// `everyOffer` (a superset: offers outside the candidates are known to fail a constraint).
-    func match<Candidates: Sequence<PreparedOffer>, All: Sequence<PreparedOffer>>(
-        _ person: PreparedParticipant, candidates: Candidates, everyOffer: All, supports: [SupportDefinition], waitingDays: Int
-    ) -> Outcome {
+    /// the groups `everyOffer` gives (offers outside the candidates are known to fail a constraint).
+    func match(_ person: PreparedParticipant, candidates: [[PreparedOffer]], supports: [SupportDefinition], waitingDays: Int,
+               everyOffer: () -> [OfferGroup]) -> Outcome {
         let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
         var passed: [(total: Double, offer: PreparedOffer)] = []
-        for offer in candidates where constraints.failures(person, offer, applyingSupports: { memo.applyingCodes(offer) }).isEmpty {
-            passed.append((scorer.total(person, offer, waitingDays: waitingDays), offer))
+        for group in candidates {
+            for offer in group where constraints.failures(person, offer, applyingSupports: { memo.applyingCodes(offer) }).isEmpty {
+                passed.append((scorer.total(person, offer, waitingDays: waitingDays), offer))
+            }
         }
         let kept = Self.best(passed, count: topPerParticipant) { ($0.total, $0.offer.order) }
         let suggestions = kept.map { suggestion(person, $0.offer, waitingDays: waitingDays, memo: memo) }
         return Outcome(suggestions: suggestions,
-                       nearMisses: suggestions.isEmpty ? nearest(person, among: everyOffer, memo: memo) : [])
+                       nearMisses: suggestions.isEmpty ? nearest(person, among: everyOffer(), memo: memo) : [])
     }
 
     /// An offer's best participants.
@@ -125,24 +128,31 @@ public struct PairMatcher: Sendable {
                       supports: memo.applying(offer))
     }
 
-    /// The `nearMisses` offers that fail fewest constraints, ties by id. The support check, the
-    /// dear one, runs only for an offer that could still make the list.
-    func nearest<All: Sequence<PreparedOffer>>(_ person: PreparedParticipant, among offers: All, memo: SupportMemo) -> [NearMiss] {
+    /// The `nearMisses` offers that fail fewest constraints, then the nearest (remote ones count as
+    /// at home), then by id. Every offer fails at least one constraint here, so once the list holds
+    /// offers that fail one, the search stops at the first group farther than its farthest. The
+    /// support check, the dear one, runs only for an offer that could still make the list.
+    func nearest(_ person: PreparedParticipant, among groups: [OfferGroup], memo: SupportMemo) -> [NearMiss] {
         guard nearMisses > 0 else { return [] }
-        var kept: [(failures: ConstraintFailures, offer: PreparedOffer)] = []
-        func key(_ entry: (failures: ConstraintFailures, offer: PreparedOffer)) -> (Int, IDOrder) {
-            (entry.failures.count, entry.offer.order)
-        }
-        for offer in offers {
-            var failures = constraints.failuresBesideSupport(person, offer)
-            if kept.count == nearMisses, key((failures, offer)) >= key(kept[kept.count - 1]) { continue }
-            if !offer.neededSupports.isEmpty && !offer.neededSupports.isSubset(of: memo.applyingCodes(offer)) {
-                failures.insert(.init(.support))
+        typealias Entry = (count: Int, distance: Double, order: IDOrder, offer: PreparedOffer, failures: ConstraintFailures)
+        var kept: [Entry] = []
+        func before(_ a: Entry, _ b: Entry) -> Bool { (a.count, a.distance, a.order) < (b.count, b.distance, b.order) }
+        for group in groups {
+            if kept.count == nearMisses, kept[kept.count - 1].count == 1,
+               group.lowerBoundKm * constraints.detourFactor > kept[kept.count - 1].distance { break }
+            for offer in group.offers {
+                var failures = constraints.failuresBesideSupport(person, offer)
+                let distance = offer.remote ? 0 : constraints.distanceKm(person, offer)
+                var entry: Entry = (failures.count, distance, offer.order, offer, failures)
+                if kept.count == nearMisses, !before(entry, kept[kept.count - 1]) { continue }
+                if !offer.neededSupports.isEmpty && !offer.neededSupports.isSubset(of: memo.applyingCodes(offer)) {
+                    failures.insert(.init(.support))
+                    entry = (failures.count, distance, offer.order, offer, failures)
+                    if kept.count == nearMisses, !before(entry, kept[kept.count - 1]) { continue }
+                }
+                kept.insert(entry, at: kept.firstIndex { before(entry, $0) } ?? kept.count)
+                if kept.count > nearMisses { kept.removeLast() }
             }
-            guard kept.count < nearMisses || key((failures, offer)) < key(kept[kept.count - 1]) else { continue }
-            let position = kept.firstIndex { key((failures, offer)) < key($0) } ?? kept.count
-            kept.insert((failures, offer), at: position)
-            if kept.count > nearMisses { kept.removeLast() }
         }
         return kept.map { NearMiss(offerID: $0.offer.id, failures: $0.failures.list) }
     }
@@ -209,7 +219,18 @@ extension PairMatcher {
         // Great-circle reach: the commute limit is on distance × detour factor.
         let reach = person.maxCommuteKm / constraints.detourFactor
         let nearby = index.candidates(latitude: person.latitude, longitude: person.longitude, radiusKm: reach)
-        return match(person, candidates: nearby.lazy.compactMap { index.slots[$0] },
-                     everyOffer: index.slots.lazy.compactMap { $0 }, supports: supports, waitingDays: waitingDays)
+        return match(person, candidates: nearby, supports: supports, waitingDays: waitingDays) {
+            index.groupsByDistance(latitude: person.latitude, longitude: person.longitude)
+        }
+    }
+
+    /// The same without the cells: every offer in the index is a candidate. The baseline the
+    /// index is measured against (`matchctl bench match`); the result is the same.
+    public func matchScanningEveryOffer(_ participant: Participant, index: OfferIndex, supports: [SupportDefinition],
+                                        today: CalendarDate, waitingDays: Int) -> Outcome {
+        let person = PreparedParticipant(participant, today: today, constraints: constraints)
+        return match(person, candidates: index.everyGroup, supports: supports, waitingDays: waitingDays) {
+            index.groupsByDistance(latitude: person.latitude, longitude: person.longitude)
+        }
     }
 }

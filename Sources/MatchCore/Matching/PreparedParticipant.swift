@@ -20,7 +20,7 @@ public final class PreparedParticipant: Sendable {
     let earliestOfferStart: CalendarDate?
     let languages: [(language: String, rank: Int)]
     let excludedEmployers: Set<UUID>
-    let excludedSectors: Set<EmployerSector>
+    let excludedSectors: [EmployerSector]
     let wishes: [(code: String, digits: [UInt8])]
     let interestWords: [String]
     let ownSkills: Set<String>
@@ -44,7 +44,7 @@ public final class PreparedParticipant: Sendable {
         earliestOfferStart = person.availableFrom?.adding(days: -constraints.startSlackDays)
         languages = person.languages.map { ($0.language, $0.level.rank) }
         excludedEmployers = Set(person.excludedEmployerIDs)
-        excludedSectors = Set(person.excludedSectors)
+        excludedSectors = person.excludedSectors
         wishes = person.wishedOccupations.map { ($0, Array($0.utf8)) }
         interestWords = PairScorer.words(person.interests).sorted()
         ownSkills = Set((person.skills + person.informalCompetence.map(\.description)).map { $0.lowercased() })
@@ -54,6 +54,13 @@ public final class PreparedParticipant: Sendable {
 
     /// The participant's id.
     public var id: UUID { source.id }
+
+    /// Whether the participant does not want this offer's employer or sector. Most exclude
+    /// nothing, so the empty case costs no hashing.
+    func excludes(_ offer: PreparedOffer) -> Bool {
+        (!excludedSectors.isEmpty && excludedSectors.contains(offer.sector))
+            || (!excludedEmployers.isEmpty && excludedEmployers.contains(offer.employerID))
+    }
 
     /// The level the participant has in `language`, as a rank, if any.
     func languageRank(_ language: String) -> Int? {
