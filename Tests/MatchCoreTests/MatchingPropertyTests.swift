@@ -158,3 +158,34 @@ struct OfferIndexTests {
         }
     }
 }
+
+@Suite("Support eligibility without explanations")
+struct SupportHoldsTests {
+    /// The short-circuit check the constraints use says what the full evaluator says, for every
+    /// support of the seed catalog over random facts and offers.
+    @Test func applyingCodesAgreeWithTheVerdicts() async {
+        let catalog = OfferIndexTests.catalog
+        await propertyCheck(count: 300, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            var random = SeededGenerator(seed: UInt64(seed))
+            func maybe<T>(_ value: T) -> T? { Bool.random(using: &random) ? value : nil }
+            let facts = SupportFacts(
+                birthYear: maybe(Int.random(in: 1955...2008, using: &random)),
+                monthsAwayLast9: maybe(Int.random(in: 0...9, using: &random)),
+                monthsAwayLast15: maybe(Int.random(in: 0...15, using: &random)),
+                registeredAtAFSince: maybe(CalendarDate(year: Int.random(in: 2018...2026, using: &random), month: 1, day: 1)!),
+                inJobGuarantee: maybe(Bool.random(using: &random)),
+                disabilityReducedCapacity: maybe(Bool.random(using: &random)),
+                assessedCapacityPercent: maybe(Int.random(in: 0...100, using: &random)),
+                newArrivalSince: maybe(CalendarDate(year: Int.random(in: 2015...2026, using: &random), month: 6, day: 1)!),
+                hogriskskydd: maybe(Bool.random(using: &random)))
+            let situation = SupportEvaluator.Situation(
+                facts: facts, offerType: PlacementType.allCases.randomElement(using: &random)!,
+                monthlyWage: maybe(Int.random(in: 15_000...40_000, using: &random)), hoursMax: Int.random(in: 10...40, using: &random),
+                employerSector: EmployerSector.allCases.randomElement(using: &random)!,
+                startDate: CalendarDate(year: 2026, month: Int.random(in: 1...12, using: &random), day: 1)!)
+            let evaluator = SupportEvaluator()
+            #expect(evaluator.applyingCodes(catalog, for: situation)
+                    == Set(evaluator.evaluate(catalog, for: situation).filter(\.applies).map(\.code)))
+        }
+    }
+}

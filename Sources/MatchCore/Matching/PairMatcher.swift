@@ -177,13 +177,22 @@ public struct PairMatcher: Sendable {
     }
 }
 
-/// The supports that apply to one participant with each offer's situation, remembered by
-/// situation: offers of one type, wage, hours, sector and start share their verdicts.
+/// The supports that apply to one participant with each offer, remembered by the offer's side of
+/// the situation: offers of one type, wage, hours, sector and start share their answers.
 final class SupportMemo {
+    private struct OfferSide: Hashable {
+        var type: PlacementType
+        var monthlyWage: Int?
+        var hoursMax: Int
+        var sector: EmployerSector
+        var startDate: CalendarDate
+    }
+
     private let evaluator: SupportEvaluator
     private let supports: [SupportDefinition]
     private let facts: SupportFacts
-    private var verdicts: [SupportEvaluator.Situation: [SupportEvaluator.Verdict]] = [:]
+    private var verdicts: [OfferSide: [SupportEvaluator.Verdict]] = [:]
+    private var codes: [OfferSide: Set<String>] = [:]
 
     init(evaluator: SupportEvaluator, supports: [SupportDefinition], person: PreparedParticipant) {
         self.evaluator = evaluator
@@ -191,20 +200,34 @@ final class SupportMemo {
         self.facts = person.source.fields.facts
     }
 
-    /// The supports that apply with `offer`.
-    func applying(_ offer: PreparedOffer) -> [SupportEvaluator.Verdict] {
+    private func side(_ offer: PreparedOffer) -> OfferSide {
         let fields = offer.source.offer.fields
-        let situation = SupportEvaluator.Situation(
-            facts: facts, offerType: fields.type, monthlyWage: fields.monthlyWage, hoursMax: fields.hoursMax,
-            employerSector: offer.sector, startDate: fields.startDate)
-        if let known = verdicts[situation] { return known }
-        let found = evaluator.evaluate(supports, for: situation).filter(\.applies)
-        verdicts[situation] = found
+        return OfferSide(type: fields.type, monthlyWage: fields.monthlyWage, hoursMax: fields.hoursMax, sector: offer.sector,
+                         startDate: fields.startDate)
+    }
+
+    private func situation(_ side: OfferSide) -> SupportEvaluator.Situation {
+        SupportEvaluator.Situation(facts: facts, offerType: side.type, monthlyWage: side.monthlyWage, hoursMax: side.hoursMax,
+                                   employerSector: side.sector, startDate: side.startDate)
+    }
+
+    /// The supports that apply with `offer`, with amounts and durations: for the pairs kept.
+    func applying(_ offer: PreparedOffer) -> [SupportEvaluator.Verdict] {
+        let key = side(offer)
+        if let known = verdicts[key] { return known }
+        let found = evaluator.evaluate(supports, for: situation(key)).filter(\.applies)
+        verdicts[key] = found
         return found
     }
 
-    /// Their codes.
-    func applyingCodes(_ offer: PreparedOffer) -> Set<String> { Set(applying(offer).map(\.code)) }
+    /// The codes of the supports that apply with `offer`: for the constraint check.
+    func applyingCodes(_ offer: PreparedOffer) -> Set<String> {
+        let key = side(offer)
+        if let known = codes[key] { return known }
+        let found = evaluator.applyingCodes(supports, for: situation(key))
+        codes[key] = found
+        return found
+    }
 }
 
 extension NearMiss: Error {}

@@ -129,6 +129,24 @@ public struct SupportEvaluator: Sendable {
         }
     }
 
+    /// The codes of the supports whose version in force applies: the constraint check's question,
+    /// answered without the verdicts' amounts and explanations.
+    public func applyingCodes(_ supports: [SupportDefinition], for situation: Situation) -> Set<String> {
+        let values = Self.facts(of: situation)
+        return Set(Self.versionsInForce(supports, on: situation.startDate)
+            .filter { Self.holds($0.rule, values) }.map(\.code))
+    }
+
+    /// Whether a condition holds: `check(...).passed`, short-circuited and without building an explanation.
+    static func holds(_ condition: SupportCondition, _ values: [SupportFact: SupportValue]) -> Bool {
+        switch condition {
+        case .all(let children): children.allSatisfy { holds($0, values) }
+        case .any(let children): children.contains { holds($0, values) }
+        case .not(let inner): !holds(inner, values)
+        case .compare(let fact, let op, let operand): values[fact].map { compare($0, op, operand) } ?? false
+        }
+    }
+
     /// Of each support code, the version valid on `date`.
     public static func versionsInForce(_ supports: [SupportDefinition], on date: CalendarDate) -> [SupportDefinition] {
         var latest: [String: SupportDefinition] = [:]
