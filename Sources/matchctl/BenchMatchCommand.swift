@@ -62,25 +62,28 @@ struct BenchMatchCommand: AsyncParsableCommand {
         // The full rematch runs on every core, as matchd's matching queue does.
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let started = clock.now
-        let suggestions = await withTaskGroup(of: (Int, [[SuggestedPair]]).self) { group in
+        let offerPosition = Dictionary(market.enumerated().map { ($1.offer.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Each list is kept as the assignment's edges only, so the peak is matching's, not the bench's.
+        let suggestions = await withTaskGroup(of: (Int, [[Weighted]]).self) { group in
             let chunk = (people.count + cores - 1) / cores
             for start in stride(from: 0, to: people.count, by: max(1, chunk)) {
                 let slice = people[start..<min(people.count, start + chunk)]
                 group.addTask {
-                    (start, slice.map { matcher.match($0, index: index, supports: supports, today: today, waitingDays: 30).suggestions })
+                    (start, slice.map { person in
+                        matcher.match(person, index: index, supports: supports, today: today, waitingDays: 30).suggestions.map {
+                            Weighted(offer: offerPosition[$0.offerID]!, weight: Int(($0.score.total * MarketAssignment.scale).rounded()))
+                        }
+                    })
                 }
             }
-            var parts: [(Int, [[SuggestedPair]])] = []
+            var parts: [(Int, [[Weighted]])] = []
             for await part in group { parts.append(part) }
             return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
         let rematch = clock.now - started
 
-        let offerPosition = Dictionary(market.enumerated().map { ($1.offer.id, $0) }, uniquingKeysWith: { a, _ in a })
-        func edges(_ lists: ArraySlice<[SuggestedPair]>) -> [MarketAssignment.Edge] {
-            lists.enumerated().flatMap { p, pairs in
-                pairs.map { .init(participant: p, offer: offerPosition[$0.offerID]!, weight: Int(($0.score.total * MarketAssignment.scale).rounded())) }
-            }
+        func edges(_ lists: ArraySlice<[Weighted]>) -> [MarketAssignment.Edge] {
+            lists.enumerated().flatMap { p, pairs in pairs.map { .init(participant: p, offer: $0.offer, weight: $0.weight) } }
         }
         let capacities = market.map(\.positionsLeft)
         let all = edges(suggestions[...])
@@ -120,6 +123,12 @@ struct BenchMatchCommand: AsyncParsableCommand {
                          scipy.total == subTotal ? "agree" : "DIFFER"))
         }
         print(String(format: "peak RSS: %.0f MB", figures.peakRssMb))
+    }
+
+    /// A suggestion as the assignment sees it.
+    struct Weighted: Sendable {
+        var offer: Int
+        var weight: Int
     }
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {
