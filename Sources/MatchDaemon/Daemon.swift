@@ -25,7 +25,13 @@ struct Daemon {
         workers.register(NoopWorker())
         workers.register(IdempotencyPruneWorker(pool: pool))
         let matcher = settings.matching.matcher(evaluator: settings.supports.evaluator)
-        workers.register(MatchParticipantWorker(pool: pool, matcher: matcher))
+        // The open offers live in memory when notifications can keep them in step (not in poll-only
+        // mode), on a LISTEN connection of their own so offer changes and queue wake-ups never queue behind each other.
+        let listener = settings.queue.pollOnly ? nil : PostgresListener(conninfo: pool.configuration.conninfo, logger: logger)
+        let offerIndex = listener.map { listener in
+            LiveOfferIndex(pool: pool, logger: logger, connected: { listener.isConnected })
+        }
+        workers.register(MatchParticipantWorker(pool: pool, matcher: matcher, offerIndex: offerIndex))
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
         workers.register(MarketRebalanceWorker(pool: pool))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
@@ -33,7 +39,9 @@ struct Daemon {
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
                                   evaluator: settings.supports.evaluator, logger: logger)
-        return Daemon(pool: pool, services: [PoolService(pool: pool)] + runtime.services + [http], logger: logger)
+        var services: [any Service] = [PoolService(pool: pool)]
+        if let offerIndex, let listener { services.append(OfferIndexFollower(index: offerIndex, listener: listener)) }
+        return Daemon(pool: pool, services: services + runtime.services + [http], logger: logger)
     }
 
     /// Runs the services until the enclosing group shuts down gracefully; the signals belong to that group.

@@ -9,6 +9,7 @@ public enum EmbeddedMigrations {
         ("0004_employers_offers.sql", PackageResources._004_employers_offers_sql),
         ("0005_participants_supports.sql", PackageResources._005_participants_supports_sql),
         ("0006_suggestions.sql", PackageResources._006_suggestions_sql),
+        ("0007_offer_index_notifications.sql", PackageResources._007_offer_index_notifications_sql),
     ]
 
     /// The names of the files this binary carries.

@@ -16,9 +16,12 @@ public struct MatchingSnapshot: Sendable {
                        AND s.state = 'placed') AS positions_left
         """
 
-    /// The open offers of a förbund, or one offer whatever its status.
-    public func offers(forbundID: UUID, only id: UUID? = nil, on connection: PostgresConnection) async throws -> [MatchOffer] {
-        let filter: PostgresQuery = id.map { "AND o.id = \($0)" } ?? "AND o.status = 'open'"
+    /// The open offers of a förbund; or one offer, or one employer's offers, whatever their status.
+    public func offers(forbundID: UUID, only id: UUID? = nil, employerID: UUID? = nil,
+                       on connection: PostgresConnection) async throws -> [MatchOffer] {
+        let filter: PostgresQuery = if let id { "AND o.id = \(id)" }
+            else if let employerID { "AND o.employer_id = \(employerID)" }
+            else { "AND o.status = 'open'" }
         return try await connection.query("""
             SELECT \(OfferStore.columns), \(Self.offerRelation)
             FROM placement_offers o JOIN employers e ON e.forbund_id = o.forbund_id AND e.id = o.employer_id
@@ -30,6 +33,12 @@ public struct MatchingSnapshot: Sendable {
                        successfulPlacements: try row.decode(Int.self, "placements"),
                        positionsLeft: try row.decode(Int.self, "positions_left"))
         }
+    }
+
+    /// The förbund's offer index version (see migration 0007): what a snapshot taken now reflects.
+    public func offerIndexVersion(forbundID: UUID, on connection: PostgresConnection) async throws -> Int64 {
+        try await connection.query("SELECT version FROM offer_index_versions WHERE forbund_id = \(forbundID)")
+            .first?.decode(Int64.self, "version") ?? 0
     }
 
     /// Participants of a förbund (one, or every seeking one), with days waited since their last

@@ -7,12 +7,16 @@ public struct MatchParticipantWorker: JobWorker {
     let pool: PostgresPool
     let matcher: PairMatcher
     let clock: any JobClock
+    let offerIndex: LiveOfferIndex?
 
-    /// A worker matching through `pool` with `matcher`.
-    public init(pool: PostgresPool, matcher: PairMatcher = PairMatcher(), clock: any JobClock = SystemJobClock()) {
+    /// A worker matching through `pool` with `matcher`, against `offerIndex` when given (else the
+    /// open offers are read from the tables for each job).
+    public init(pool: PostgresPool, matcher: PairMatcher = PairMatcher(), clock: any JobClock = SystemJobClock(),
+                offerIndex: LiveOfferIndex? = nil) {
         self.pool = pool
         self.matcher = matcher
         self.clock = clock
+        self.offerIndex = offerIndex
     }
 
     public func work(_ target: MatchingJobs.Target, context: JobContext) async throws -> JobOutcome {
@@ -25,17 +29,22 @@ public struct MatchParticipantWorker: JobWorker {
             try await AuditLog().record(.read, entity: ParticipantStore.entity, id: participant.id.uuidString.lowercased(),
                                         forbundID: target.forbundID, actor: MatchingActor.name, reason: "matching",
                                         requestID: context.meta.requestID, in: tx)
-            let offers = try await snapshot.offers(forbundID: target.forbundID, on: tx.connection)
+            let index: OfferIndex
+            if let offerIndex {
+                let version = try await snapshot.offerIndexVersion(forbundID: target.forbundID, on: tx.connection)
+                index = try await offerIndex.index(forbundID: target.forbundID, atLeast: version, today: today, on: tx.connection)
+            } else {
+                index = OfferIndex(try await snapshot.offers(forbundID: target.forbundID, on: tx.connection))
+            }
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
-            let outcome = matcher.match(participant, offers: offers, supports: supports, today: today, waitingDays: waiting)
-            let byID = Dictionary(offers.map { ($0.offer.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let outcome = matcher.match(participant, index: index, supports: supports, today: today, waitingDays: waiting)
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, participantID: participant.id,
                                               weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx) { offerID in
                 // An offer no longer among the open ones was paused, filled or closed.
-                byID[offerID].map { matcher.firstFailure(participant, $0, supports: supports, today: today)?.rawValue }
+                index.offer(offerID).map { matcher.firstFailure(participant, $0, supports: supports, today: today)?.rawValue }
                     ?? ConstraintFailure.offerNotOpen.rawValue
             }
-            context.logger.debug("matched participant", metadata: ["suggestions": "\(outcome.suggestions.count)", "offers": "\(offers.count)"])
+            context.logger.debug("matched participant", metadata: ["suggestions": "\(outcome.suggestions.count)", "offers": "\(index.count)"])
         }
         return .complete
     }
