@@ -138,3 +138,36 @@ struct PairMatchingTests {
 
 /// The tests' seeded generator: the same SplitMix64 the benchmark's market generator uses.
 typealias SeededGenerator = SplitMix64
+
+@Suite("Rejection snapshots")
+struct RejectionSnapshotTests {
+    /// Each reason reopens on a change to its own facts and on nothing else; `other` on any.
+    @Test func aRejectionReopensOnlyOnTheFactsItConcerned() {
+        let participant = PairMatchingTests.participant()
+        let offer = PairMatchingTests.offer().offer
+        func holds(_ reason: RejectionReason, _ person: Participant, _ placement: PlacementOffer) -> Bool {
+            RejectionSnapshot.stillHolds(reason, stored: RejectionSnapshot.facts(reason, participant: participant, offer: offer),
+                                         participant: person, offer: placement)
+        }
+        var moreHours = participant
+        moreHours.fields.hoursPerWeek += 5
+        var newLanguage = participant
+        newLanguage.fields.languages.append(LanguageSkill(language: "en", level: .b2))
+        var handledare = offer
+        handledare.fields.handledareHours = 10
+        var moved = offer
+        moved.fields.workplaceLatitude += 0.2
+
+        for reason in RejectionReason.allCases { #expect(holds(reason, participant, offer), "nothing changed: \(reason)") }
+        #expect(!holds(.hours, moreHours, offer))
+        #expect(holds(.hours, newLanguage, handledare))
+        #expect(!holds(.language, newLanguage, offer))
+        #expect(holds(.language, moreHours, moved))
+        #expect(!holds(.handledare, participant, handledare))
+        #expect(!holds(.commute, participant, moved))
+        #expect(holds(.commute, moreHours, handledare))
+        for changed in [(moreHours, offer), (newLanguage, offer), (participant, handledare), (participant, moved)] {
+            #expect(!holds(.other, changed.0, changed.1))
+        }
+    }
+}

@@ -95,3 +95,98 @@ struct MatchingEndToEndTests {
         #expect(history >= 2)
     }
 }
+
+@Suite("Rejected suggestions stay rejected until what they concerned changes", .serialized)
+struct RejectionEndToEndTests {
+    @Test func aRejectionHoldsThroughUnrelatedChangesAndReopensWhenItsFactsChange() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase()
+        let port = try freePort()
+        // One suggestion per participant: a rejected pair must give its place to the next offer.
+        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port),
+                                                                   "LOTSEN_MATCHING_TOP_PER_PARTICIPANT": "1"])
+        defer { daemon.terminate() }
+        let base = "http://127.0.0.1:\(port)"
+        let up = try await waitUntil(timeout: .seconds(30)) { (try? await APIClient(base: base).get("/readyz"))?.status == 200 }
+        #expect(up, "\(daemon.log)")
+        let connection = try await PostgresConnection.connect(conninfo)
+        defer { Task { await connection.close() } }
+        let (forbund, token) = try await connection.withTransaction { tx in
+            let forbund = try await TenancyStore().createForbund(name: "Avslag", in: tx)
+            return (forbund, try await TokenStore().create(role: .coordinator, forbundID: forbund.id, userID: nil, in: tx).token)
+        }
+        let api = APIClient(base: base, token: token)
+        var body = participantBody()
+        let participant = try #require(try await api.post("/v1/participants", body).json["id"] as? String)
+        #expect(try await api.post("/v1/participants/\(participant)/consents", ["purpose": "matching", "given_on": "2026-01-10"]).status == 201)
+        let employer = try #require(try await api.post("/v1/employers", [
+            "organisationsnummer": PublicBodies.linkopingsKommun, "name": "Linköpings kommun", "sector": "public",
+        ]).json["id"] as? String)
+        let offer = try #require(try await api.post("/v1/employers/\(employer)/offers", offerBody(["status": "open"])).json["id"] as? String)
+        // A second offer, further from the participant's wish: second in the ranking.
+        let other = try #require(try await api.post("/v1/employers/\(employer)/offers",
+                                                    offerBody(["status": "open", "occupation": "9412", "title": "Diskare"])).json["id"] as? String)
+
+        func suggestion(_ offer: String? = nil) async throws -> [String: Any]? {
+            try await api.get("/v1/suggestions?participant=\(participant)&offer=\(offer ?? offerID)").items.first
+        }
+        let offerID = offer
+        func matchingIsIdle() async throws -> Bool {
+            try await connection.query("""
+                SELECT count(*) AS n FROM jobs WHERE queue = 'matching' AND state IN ('available', 'scheduled', 'running', 'retryable')
+                """)[0].decode(Int.self, "n") == 0
+        }
+        func changeParticipant(_ changes: [String: Any]) async throws {
+            let current = try await api.get("/v1/participants/\(participant)")
+            for (key, value) in changes { body[key] = value }
+            let put = try await api.put("/v1/participants/\(participant)", body, headers: ["If-Match": current.header("ETag") ?? ""])
+            #expect(put.status == 200, "\(put.text)")
+            #expect(try await waitUntil(timeout: .seconds(30)) { try await matchingIsIdle() })
+        }
+        #expect(try await waitUntil(timeout: .seconds(30)) { try await suggestion()?["state"] as? String == "proposed" }, "\(daemon.log)")
+        let idText = try #require(try await suggestion()?["id"] as? String)
+        let id = try #require(UUID(uuidString: idText))
+
+        // The coordinator rejects the pair because of the hours; the facts are kept with it.
+        try await connection.withTransaction { tx in
+            try await SuggestionRejections().reject(forbundID: forbund.id, id: id, reason: .hours,
+                                                    by: AuditContext(actor: "user:test", reason: "review"), in: tx)
+        }
+        let rejected = try #require(try await suggestion())
+        #expect(rejected["state"] as? String == "rejected")
+        #expect(rejected["state_reason"] as? String == "hours")
+        let snapshot = try await connection.query("SELECT rejection_snapshot::text AS s FROM suggestions WHERE id = \(id)")[0]
+            .decode(String.self, "s")
+        #expect(snapshot.contains("participant.hours_per_week") && snapshot.contains("offer.hours_min"))
+
+        // A change the rejection did not concern: matching runs again and leaves the pair out, so
+        // the second offer is the participant's top one (had the rejected pair kept its place, the
+        // second would now be withdrawn as not in the top).
+        try await changeParticipant(["languages": [["language": "sv", "level": "b1"], ["language": "en", "level": "b2"]]])
+        #expect(try await suggestion()?["state"] as? String == "rejected")
+        #expect(try await suggestion(other)?["state"] as? String == "proposed")
+        // So does a change on the offer's side that has nothing to do with hours.
+        let offerNow = try await api.get("/v1/offers/\(offer)")
+        #expect(try await api.put("/v1/offers/\(offer)", offerBody(["status": "open", "description": "Nya rutiner i köket."]),
+                                  headers: ["If-Match": offerNow.header("ETag") ?? ""]).status == 200)
+        #expect(try await waitUntil(timeout: .seconds(30)) { try await matchingIsIdle() })
+        #expect(try await suggestion()?["state"] as? String == "rejected")
+
+        // The hours change: the pair competes again and is proposed anew, and the history says why.
+        try await changeParticipant(["hours_per_week": 25])
+        #expect(try await waitUntil(timeout: .seconds(30)) { try await suggestion()?["state"] as? String == "proposed" }, "\(daemon.log)")
+        let reopened = try await connection.query("""
+            SELECT count(*) AS n FROM suggestion_history
+            WHERE suggestion_id = \(id) AND from_state = 'rejected' AND to_state = 'proposed' AND reason = 'changed_since_rejection'
+            """)[0].decode(Int.self, "n")
+        #expect(reopened == 1)
+
+        // The right of access covers the suggestions and their history.
+        let reference = try #require(body["case_reference"] as? String)
+        let export = try ProcessRunner.run(BuiltProducts.url("matchctl").path, [
+            "participants", "export", "--forbund", "Avslag", "--reason", "begäran om registerutdrag", reference, "--database-url", conninfo,
+        ], asServerUser: false)
+        let exported = try #require(try JSONSerialization.jsonObject(with: Data(export.utf8)) as? [String: Any])
+        #expect((exported["suggestions"] as? [[String: Any]])?.contains { $0["id"] as? String == idText } == true, "\(export)")
+        #expect((exported["suggestionHistory"] as? [[String: Any]])?.contains { $0["reason"] as? String == "changed_since_rejection" } == true)
+    }
+}

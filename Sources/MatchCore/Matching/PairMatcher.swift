@@ -69,11 +69,12 @@ public struct PairMatcher: Sendable {
     }
 
     /// A participant's best offers among `offers`, and when none passes, the nearest misses.
+    /// Offers in `excluding` (pairs a coordinator rejected) are left out.
     public func match(_ participant: Participant, offers: [MatchOffer], supports: [SupportDefinition], today: CalendarDate,
-                      waitingDays: Int) -> Outcome {
+                      waitingDays: Int, excluding: Set<UUID> = []) -> Outcome {
         let person = PreparedParticipant(participant, today: today, constraints: constraints)
         let prepared = offers.map(PreparedOffer.init)
-        return match(person, candidates: [prepared], supports: supports, waitingDays: waitingDays) {
+        return match(person, candidates: [prepared], supports: supports, waitingDays: waitingDays, excluding: excluding) {
             [OfferGroup(lowerBoundKm: 0, offers: prepared)]
         }
     }
@@ -81,26 +82,27 @@ public struct PairMatcher: Sendable {
     /// A participant's best offers among `candidates`; when none passes, the nearest misses among
     /// the groups `everyOffer` gives (offers outside the candidates are known to fail a constraint).
     func match(_ person: PreparedParticipant, candidates: [[PreparedOffer]], supports: [SupportDefinition], waitingDays: Int,
-               everyOffer: () -> [OfferGroup]) -> Outcome {
+               excluding: Set<UUID>, everyOffer: () -> [OfferGroup]) -> Outcome {
         let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
         var passed: [(total: Double, offer: PreparedOffer)] = []
         for group in candidates {
-            for offer in group where constraints.failures(person, offer, applyingSupports: { memo.applyingCodes(offer) }).isEmpty {
+            for offer in group where (excluding.isEmpty || !excluding.contains(offer.id))
+                && constraints.failures(person, offer, applyingSupports: { memo.applyingCodes(offer) }).isEmpty {
                 passed.append((scorer.total(person, offer, waitingDays: waitingDays), offer))
             }
         }
         let kept = Self.best(passed, count: topPerParticipant) { ($0.total, $0.offer.order) }
         let suggestions = kept.map { suggestion(person, $0.offer, waitingDays: waitingDays, memo: memo) }
         return Outcome(suggestions: suggestions,
-                       nearMisses: suggestions.isEmpty ? nearest(person, among: everyOffer(), memo: memo) : [])
+                       nearMisses: suggestions.isEmpty ? nearest(person, among: everyOffer(), excluding: excluding, memo: memo) : [])
     }
 
-    /// An offer's best participants.
+    /// An offer's best participants; those in `excluding` (pairs a coordinator rejected) are left out.
     public func match(_ offer: MatchOffer, participants: [(Participant, waitingDays: Int)], supports: [SupportDefinition],
-                      today: CalendarDate) -> Outcome {
+                      today: CalendarDate, excluding: Set<UUID> = []) -> Outcome {
         let prepared = PreparedOffer(offer)
         var passed: [(total: Double, person: PreparedParticipant, waiting: Int)] = []
-        for (participant, waiting) in participants {
+        for (participant, waiting) in participants where excluding.isEmpty || !excluding.contains(participant.id) {
             let person = PreparedParticipant(participant, today: today, constraints: constraints)
             let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
             if constraints.failures(person, prepared, applyingSupports: { memo.applyingCodes(prepared) }).isEmpty {
@@ -132,7 +134,7 @@ public struct PairMatcher: Sendable {
     /// at home), then by id. Every offer fails at least one constraint here, so once the list holds
     /// offers that fail one, the search stops at the first group farther than its farthest. The
     /// support check, the dear one, runs only for an offer that could still make the list.
-    func nearest(_ person: PreparedParticipant, among groups: [OfferGroup], memo: SupportMemo) -> [NearMiss] {
+    func nearest(_ person: PreparedParticipant, among groups: [OfferGroup], excluding: Set<UUID>, memo: SupportMemo) -> [NearMiss] {
         guard nearMisses > 0 else { return [] }
         typealias Entry = (count: Int, distance: Double, order: IDOrder, offer: PreparedOffer, failures: ConstraintFailures)
         var kept: [Entry] = []
@@ -140,7 +142,7 @@ public struct PairMatcher: Sendable {
         for group in groups {
             if kept.count == nearMisses, kept[kept.count - 1].count == 1,
                group.lowerBoundKm * constraints.detourFactor > kept[kept.count - 1].distance { break }
-            for offer in group.offers {
+            for offer in group.offers where excluding.isEmpty || !excluding.contains(offer.id) {
                 var failures = constraints.failuresBesideSupport(person, offer)
                 let distance = offer.remote ? 0 : constraints.distanceKm(person, offer)
                 var entry: Entry = (failures.count, distance, offer.order, offer, failures)
@@ -237,12 +239,12 @@ extension PairMatcher {
     /// ones). Gives the same suggestions as scanning every offer; when none passes, the nearest
     /// misses come from every offer, so they are the same too.
     public func match(_ participant: Participant, index: OfferIndex, supports: [SupportDefinition], today: CalendarDate,
-                      waitingDays: Int) -> Outcome {
+                      waitingDays: Int, excluding: Set<UUID> = []) -> Outcome {
         let person = PreparedParticipant(participant, today: today, constraints: constraints)
         // Great-circle reach: the commute limit is on distance × detour factor.
         let reach = person.maxCommuteKm / constraints.detourFactor
         let nearby = index.candidates(latitude: person.latitude, longitude: person.longitude, radiusKm: reach)
-        return match(person, candidates: nearby, supports: supports, waitingDays: waitingDays) {
+        return match(person, candidates: nearby, supports: supports, waitingDays: waitingDays, excluding: excluding) {
             index.groupsByDistance(latitude: person.latitude, longitude: person.longitude)
         }
     }
@@ -252,7 +254,7 @@ extension PairMatcher {
     public func matchScanningEveryOffer(_ participant: Participant, index: OfferIndex, supports: [SupportDefinition],
                                         today: CalendarDate, waitingDays: Int) -> Outcome {
         let person = PreparedParticipant(participant, today: today, constraints: constraints)
-        return match(person, candidates: index.everyGroup, supports: supports, waitingDays: waitingDays) {
+        return match(person, candidates: index.everyGroup, supports: supports, waitingDays: waitingDays, excluding: []) {
             index.groupsByDistance(latitude: person.latitude, longitude: person.longitude)
         }
     }

@@ -11,6 +11,10 @@ public struct ParticipantPrivacy: Sendable {
         public var accessLog: [AccessEntry]
         /// Jobs that name the participant.
         public var jobs: [JobEntry]
+        /// Every suggestion of the participant, with scores, reasons and any rejection's facts.
+        public var suggestions: [SuggestionStore.Stored]
+        /// How each suggestion's state changed, by whom.
+        public var suggestionHistory: [SuggestionHistoryEntry]
         /// When the export was made.
         public var exportedAt: Date
     }
@@ -39,6 +43,35 @@ public struct ParticipantPrivacy: Sendable {
         public var createdAt: Date
     }
 
+    /// One change of a suggestion's state.
+    public struct SuggestionHistoryEntry: Sendable, Encodable {
+        /// The suggestion.
+        public var suggestionID: UUID
+        /// From which state (nil when it was first proposed).
+        public var fromState: String?
+        /// To which.
+        public var toState: String
+        /// Why.
+        public var reason: String?
+        /// Who.
+        public var actor: String
+        /// When.
+        public var at: Date
+
+        enum CodingKeys: String, CodingKey { case suggestionID, fromState, toState, reason, actor, at }
+
+        /// Encodes the id in lower case.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeID(suggestionID, forKey: .suggestionID)
+            try c.encode(fromState, forKey: .fromState)
+            try c.encode(toState, forKey: .toState)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(actor, forKey: .actor)
+            try c.encode(at, forKey: .at)
+        }
+    }
+
     /// A privacy service.
     public init() {}
 
@@ -65,9 +98,23 @@ public struct ParticipantPrivacy: Sendable {
             JobEntry(id: try row.decode(Int64.self, "id"), kind: try row.decode(String.self, "kind"),
                      state: try row.decode(String.self, "state"), createdAt: try row.decode(Date.self, "created_at"))
         }
+        let suggestions = try await transaction.query("""
+            SELECT \(SuggestionStore.columns) FROM suggestions s WHERE s.forbund_id = \(forbundID) AND s.participant_id = \(id)
+            ORDER BY s.created_at, s.id
+            """).map(SuggestionStore.stored)
+        let history = try await transaction.query("""
+            SELECT h.suggestion_id, h.from_state, h.to_state, h.reason, h.actor, h.at FROM suggestion_history h
+            JOIN suggestions s ON s.forbund_id = h.forbund_id AND s.id = h.suggestion_id
+            WHERE s.forbund_id = \(forbundID) AND s.participant_id = \(id) ORDER BY h.at, h.id
+            """).map { row in
+            SuggestionHistoryEntry(suggestionID: try row.decode(UUID.self, "suggestion_id"), fromState: try row.decode(String?.self, "from_state"),
+                                   toState: try row.decode(String.self, "to_state"), reason: try row.decode(String?.self, "reason"),
+                                   actor: try row.decode(String.self, "actor"), at: try row.decode(Date.self, "at"))
+        }
         try await AuditLog().record(.export, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
-        return Export(participant: participant, accessLog: access, jobs: jobs, exportedAt: Date())
+        return Export(participant: participant, accessLog: access, jobs: jobs, suggestions: suggestions, suggestionHistory: history,
+                      exportedAt: Date())
     }
 
     /// Removes the participant everywhere: the record and its consents, every job whose arguments

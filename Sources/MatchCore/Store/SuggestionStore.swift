@@ -83,11 +83,12 @@ public struct SuggestionStore: Sendable {
     /// A store.
     public init() {}
 
-    /// Proposes `pairs` (inserting new rows, refreshing proposed and withdrawn ones), then withdraws
+    /// Proposes `pairs` (inserting new rows, refreshing proposed and withdrawn ones, and reopening
+    /// rejected ones whose other side is in `reopened`: their rejection's facts changed), then withdraws
     /// the proposed rows of `scope` (a participant's or an offer's) that are not among them, with
     /// the reason `reason` gives for the other side's id (the constraint that now fails), else `not_in_top`.
     public func apply(_ pairs: [SuggestedPair], forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil,
-                      weights: ScoreWeights, actor: String, in transaction: PostgresTransaction,
+                      weights: ScoreWeights, actor: String, in transaction: PostgresTransaction, reopened: Set<UUID> = [],
                       reason: (UUID) -> String? = { _ in nil }) async throws {
         for pair in pairs {
             let existing = try await transaction.query("""
@@ -95,21 +96,25 @@ public struct SuggestionStore: Sendable {
                 WHERE forbund_id = \(forbundID) AND participant_id = \(pair.participantID) AND offer_id = \(pair.offerID) FOR UPDATE
                 """).first
             let previous = try existing?.decode(String.self, "state")
-            // A reviewed suggestion is the coordinator's: matching leaves it as it is.
-            if let previous, previous != "proposed", previous != "withdrawn" { continue }
+            // A reviewed suggestion is the coordinator's: matching leaves it as it is, except a
+            // rejection whose facts have changed since.
+            let other = participantID != nil ? pair.offerID : pair.participantID
+            let reopening = previous == "rejected" && reopened.contains(other)
+            if let previous, previous != "proposed", previous != "withdrawn", !reopening { continue }
             let id = try await transaction.query("""
                 INSERT INTO suggestions AS s (forbund_id, participant_id, offer_id, score, components, supports, weights)
                 VALUES (\(forbundID), \(pair.participantID), \(pair.offerID), \(pair.score.total),
                         \(PostgresJSONB(pair.score.components)), \(PostgresJSONB(pair.supports)), \(PostgresJSONB(weights)))
                 ON CONFLICT (forbund_id, participant_id, offer_id) DO UPDATE
                 SET score = excluded.score, components = excluded.components, supports = excluded.supports,
-                    weights = excluded.weights, state = 'proposed', state_reason = NULL, updated_at = now()
+                    weights = excluded.weights, state = 'proposed', state_reason = NULL, rejection_snapshot = NULL,
+                    updated_at = now()
                 RETURNING s.id
                 """)[0].decode(UUID.self, "id")
             if previous != "proposed" {
                 try await transaction.execute("""
-                    INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, actor)
-                    VALUES (\(forbundID), \(id), \(previous), 'proposed', \(actor))
+                    INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
+                    VALUES (\(forbundID), \(id), \(previous), 'proposed', \(reopening ? "changed_since_rejection" : nil), \(actor))
                     """)
             }
         }

@@ -37,9 +37,14 @@ public struct MatchParticipantWorker: JobWorker {
                 index = OfferIndex(try await snapshot.offers(forbundID: target.forbundID, on: tx.connection))
             }
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
-            let outcome = matcher.match(participant, index: index, supports: supports, today: today, waitingDays: waiting)
+            let rejections = RejectionVerdicts(
+                try await SuggestionRejections().list(forbundID: target.forbundID, participantID: participant.id, on: tx.connection),
+                otherSide: \.offerID, current: { rejection in index.offer(rejection.offerID).map { (participant, $0.offer) } })
+            let outcome = matcher.match(participant, index: index, supports: supports, today: today, waitingDays: waiting,
+                                        excluding: rejections.excluded)
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, participantID: participant.id,
-                                              weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx) { offerID in
+                                              weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx,
+                                              reopened: rejections.reopened) { offerID in
                 // An offer no longer among the open ones was paused, filled or closed.
                 index.offer(offerID).map { matcher.firstFailure(participant, $0, supports: supports, today: today)?.rawValue }
                     ?? ConstraintFailure.offerNotOpen.rawValue
@@ -83,10 +88,15 @@ public struct MatchOfferWorker: JobWorker {
                                         actor: MatchingActor.name, reason: "match.offer \(offer.offer.id.uuidString.lowercased())",
                                         requestID: context.meta.requestID, in: tx)
             let supports = try await SupportCatalogStore().definitions(on: tx.connection)
-            let outcome = matcher.match(offer, participants: participants, supports: supports, today: today)
             let byID = Dictionary(participants.map { ($0.0.id, $0.0) }, uniquingKeysWith: { a, _ in a })
+            let rejections = RejectionVerdicts(
+                try await SuggestionRejections().list(forbundID: target.forbundID, offerID: offer.offer.id, on: tx.connection),
+                otherSide: \.participantID, current: { rejection in byID[rejection.participantID].map { ($0, offer.offer) } })
+            let outcome = matcher.match(offer, participants: participants, supports: supports, today: today,
+                                        excluding: rejections.excluded)
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, offerID: offer.offer.id,
-                                              weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx) { participantID in
+                                              weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx,
+                                              reopened: rejections.reopened) { participantID in
                 // A participant no longer among the seeking ones stopped seeking.
                 byID[participantID].map { matcher.firstFailure($0, offer, supports: supports, today: today)?.rawValue }
                     ?? ConstraintFailure.notSeeking.rawValue
