@@ -26,7 +26,9 @@ struct LiveOfferIndexTests {
         let conninfo = try await TestPostgres.shared.makeDatabase()
         let pool = PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: 4))
         let listener = PostgresListener(conninfo: conninfo)
-        let live = LiveOfferIndex(pool: pool, logger: Logger(label: "test"), connected: { listener.isConnected })
+        // A long catch-up: on a loaded machine a notification can take a while, and this test is
+        // about changes arriving by notification rather than by a rebuild.
+        let live = LiveOfferIndex(pool: pool, catchUp: .seconds(20), logger: Logger(label: "test"), connected: { listener.isConnected })
         let follower = Task { try await OfferIndexFollower(index: live, listener: listener).run() }
         defer {
             listener.stop()
@@ -90,12 +92,17 @@ struct LiveOfferIndexTests {
         _ = try await live.index(forbundID: forbund.id, atLeast: 0, today: Self.today.adding(days: 1), on: connection)
         #expect(await live.builds == before + 1)
 
-        // A version the listener never delivered (here: bumped behind the triggers' back) is a gap.
+        // A version the listener never delivered (here: bumped behind the triggers' back) shows as
+        // a gap when the next notification comes: the index is dropped and rebuilt.
         #expect(await eventually { await live.isFollowing && listener.isConnected })
         _ = try await current()
         _ = try await admin.query("UPDATE offer_index_versions SET version = version + 5 WHERE forbund_id = \(forbund.id)")
         let afterGap = await live.builds
-        #expect(try await current().count == 1)
+        _ = try await connection.withTransaction {
+            try await OfferStore().changeStatus(scope, id: offers[2].id, to: .paused, note: "", ifVersion: offers[2].version,
+                                                by: change, in: $0)
+        }
+        #expect(try await current().count == 0)
         #expect(await live.builds == afterGap + 1)
         await admin.close()
         await connection.close()

@@ -56,7 +56,7 @@ public actor LiveOfferIndex {
 
     /// An index over the tables behind `pool`.
     /// `connected` says whether the listener's connection is up now.
-    public init(pool: PostgresPool, catchUp: Duration = .milliseconds(100), logger: Logger,
+    public init(pool: PostgresPool, catchUp: Duration = .milliseconds(500), logger: Logger,
                 connected: @escaping @Sendable () -> Bool) {
         self.pool = pool
         self.connected = connected
