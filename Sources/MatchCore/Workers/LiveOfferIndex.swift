@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Each förbund's open offers, indexed in memory and kept in step with the tables through
@@ -49,10 +50,12 @@ public actor LiveOfferIndex {
     /// How long a caller waits for notifications in flight before rebuilding.
     private let catchUp: Duration
 
-    /// Figures for tests and `/metrics`: builds from the tables and changes applied from notifications.
+    /// Builds from the tables (also `lotsen_offer_index_builds_total` in `/metrics`).
     public private(set) var builds = 0
-    /// Changes applied from notifications.
+    /// Changes applied from notifications (`lotsen_offer_index_changes_total`).
     public private(set) var applied = 0
+    private let buildCounter = Counter(label: "lotsen_offer_index_builds_total")
+    private let changeCounter = Counter(label: "lotsen_offer_index_changes_total")
 
     /// An index over the tables behind `pool`.
     /// `connected` says whether the listener's connection is up now.
@@ -101,6 +104,7 @@ public actor LiveOfferIndex {
 
     private func build(_ forbundID: UUID, today: CalendarDate, on connection: PostgresConnection) async throws -> Entry {
         builds += 1
+        buildCounter.increment()
         // The version first: the offers read after it reflect at least that version.
         let version = try await MatchingSnapshot().offerIndexVersion(forbundID: forbundID, on: connection)
         let offers = try await MatchingSnapshot().offers(forbundID: forbundID, on: connection)
@@ -150,6 +154,7 @@ public actor LiveOfferIndex {
             current.version = change.version
             entries[change.forbundID] = current
             applied += 1
+            changeCounter.increment()
         } catch {
             logger.warning("could not apply an offer change; the index is rebuilt on next use",
                            metadata: ["error": "\(error)"])
