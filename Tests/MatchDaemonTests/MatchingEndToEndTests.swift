@@ -2,18 +2,36 @@ import Foundation
 import Testing
 @testable import MatchCore
 
-@Suite("Matching end to end: offers and participants to explained suggestions", .serialized)
-struct MatchingEndToEndTests {
-    @Test func anOpenedOfferIsMatchedAndClosingOrWithdrawingConsentWithdrawsItsSuggestions() async throws {
+/// A matchd with its matching workers on a fresh database, its HTTP base, and a direct connection.
+struct MatchingDaemon {
+    let conninfo: String
+    let daemon: DaemonProcess
+    let base: String
+    let connection: PostgresConnection
+
+    static func start(_ extra: [String: String] = [:]) async throws -> MatchingDaemon {
         let conninfo = try await TestPostgres.shared.makeDatabase()
         let port = try freePort()
-        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port)])
-        defer { daemon.terminate() }
+        let daemon = try DaemonProcess(conninfo: conninfo, extra: extra.merging(["LOTSEN_HTTP_PORT": String(port)]) { $1 })
         let base = "http://127.0.0.1:\(port)"
         let up = try await waitUntil(timeout: .seconds(30)) { (try? await APIClient(base: base).get("/readyz"))?.status == 200 }
         #expect(up, "\(daemon.log)")
-        let connection = try await PostgresConnection.connect(conninfo)
-        defer { Task { await connection.close() } }
+        return MatchingDaemon(conninfo: conninfo, daemon: daemon, base: base, connection: try await PostgresConnection.connect(conninfo))
+    }
+
+    func stop() {
+        daemon.terminate()
+        let connection = connection
+        Task { await connection.close() }
+    }
+}
+
+@Suite("Matching end to end: offers and participants to explained suggestions", .serialized)
+struct MatchingEndToEndTests {
+    @Test func anOpenedOfferIsMatchedAndClosingOrWithdrawingConsentWithdrawsItsSuggestions() async throws {
+        let running = try await MatchingDaemon.start()
+        defer { running.stop() }
+        let (conninfo, daemon, base, connection) = (running.conninfo, running.daemon, running.base, running.connection)
         let token = try await connection.withTransaction { tx in
             _ = try await SupportCatalogStore().load(try SupportCatalogParser.parseCatalog(SeedSupportCatalog.data), loadedBy: "test", in: tx)
             let forbund = try await TenancyStore().createForbund(name: "Matchning", in: tx)
@@ -99,17 +117,10 @@ struct MatchingEndToEndTests {
 @Suite("Rejected suggestions stay rejected until what they concerned changes", .serialized)
 struct RejectionEndToEndTests {
     @Test func aRejectionHoldsThroughUnrelatedChangesAndReopensWhenItsFactsChange() async throws {
-        let conninfo = try await TestPostgres.shared.makeDatabase()
-        let port = try freePort()
         // One suggestion per participant: a rejected pair must give its place to the next offer.
-        let daemon = try DaemonProcess(conninfo: conninfo, extra: ["LOTSEN_HTTP_PORT": String(port),
-                                                                   "LOTSEN_MATCHING_TOP_PER_PARTICIPANT": "1"])
-        defer { daemon.terminate() }
-        let base = "http://127.0.0.1:\(port)"
-        let up = try await waitUntil(timeout: .seconds(30)) { (try? await APIClient(base: base).get("/readyz"))?.status == 200 }
-        #expect(up, "\(daemon.log)")
-        let connection = try await PostgresConnection.connect(conninfo)
-        defer { Task { await connection.close() } }
+        let running = try await MatchingDaemon.start(["LOTSEN_MATCHING_TOP_PER_PARTICIPANT": "1"])
+        defer { running.stop() }
+        let (conninfo, daemon, base, connection) = (running.conninfo, running.daemon, running.base, running.connection)
         let (forbund, token) = try await connection.withTransaction { tx in
             let forbund = try await TenancyStore().createForbund(name: "Avslag", in: tx)
             return (forbund, try await TokenStore().create(role: .coordinator, forbundID: forbund.id, userID: nil, in: tx).token)
@@ -126,10 +137,10 @@ struct RejectionEndToEndTests {
         let other = try #require(try await api.post("/v1/employers/\(employer)/offers",
                                                     offerBody(["status": "open", "occupation": "9412", "title": "Diskare"])).json["id"] as? String)
 
-        func suggestion(_ offer: String? = nil) async throws -> [String: Any]? {
-            try await api.get("/v1/suggestions?participant=\(participant)&offer=\(offer ?? offerID)").items.first
+        func suggestion(_ forOffer: String? = nil) async throws -> [String: Any]? {
+            let chosen = forOffer ?? offer
+            return try await api.get("/v1/suggestions?participant=\(participant)&offer=\(chosen)").items.first
         }
-        let offerID = offer
         func matchingIsIdle() async throws -> Bool {
             try await connection.query("""
                 SELECT count(*) AS n FROM jobs WHERE queue = 'matching' AND state IN ('available', 'scheduled', 'running', 'retryable')
