@@ -101,19 +101,17 @@ public struct PairMatcher: Sendable {
     public func match(_ offer: MatchOffer, participants: [(Participant, waitingDays: Int)], supports: [SupportDefinition],
                       today: CalendarDate, excluding: Set<UUID> = []) -> Outcome {
         let prepared = PreparedOffer(offer)
-        var passed: [(total: Double, person: PreparedParticipant, waiting: Int)] = []
+        var passed: [(total: Double, person: PreparedParticipant, waiting: Int, memo: SupportMemo)] = []
         for (participant, waiting) in participants where excluding.isEmpty || !excluding.contains(participant.id) {
             let person = PreparedParticipant(participant, today: today, constraints: constraints)
             let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
             if constraints.failures(person, prepared, applyingSupports: { memo.applyingCodes(prepared) }).isEmpty {
-                passed.append((scorer.total(person, prepared, waitingDays: waiting), person, waiting))
+                passed.append((scorer.total(person, prepared, waitingDays: waiting), person, waiting, memo))
             }
         }
         let kept = Self.best(passed, count: topPerOffer) { ($0.total, $0.person.order) }
-        return Outcome(suggestions: kept.map {
-            suggestion($0.person, prepared, waitingDays: $0.waiting,
-                       memo: SupportMemo(evaluator: evaluator, supports: supports, person: $0.person))
-        }, nearMisses: [])
+        return Outcome(suggestions: kept.map { suggestion($0.person, prepared, waitingDays: $0.waiting, memo: $0.memo) },
+                       nearMisses: [])
     }
 
     /// The first constraint a pair fails, nil when it passes: the reason a withdrawn suggestion records.
