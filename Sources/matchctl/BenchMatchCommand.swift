@@ -22,6 +22,7 @@ struct BenchMatchCommand: AsyncParsableCommand {
     struct Figures: Encodable {
         var offers: Int, participants: Int, cores: Int
         var matchOneP50Ms: Double, matchOneP99Ms: Double, matchOneFullScanP50Ms: Double, indexSpeedup: Double
+        var matchOfferP50Ms: Double
         var fullRematchS: Double, assignmentS: Double, assignmentEdges: Int, assignmentRecommended: Int
         var referenceParticipants: Int, referenceLotsenS: Double?, referenceScipyS: Double?, referenceRatio: Double?
         var referenceTotalsAgree: Bool?
@@ -30,6 +31,7 @@ struct BenchMatchCommand: AsyncParsableCommand {
             case offers, participants, cores
             case matchOneP50Ms = "match_one_p50_ms", matchOneP99Ms = "match_one_p99_ms"
             case matchOneFullScanP50Ms = "match_one_full_scan_p50_ms", indexSpeedup = "index_speedup"
+            case matchOfferP50Ms = "match_offer_p50_ms"
             case fullRematchS = "full_rematch_s", assignmentS = "assignment_s", assignmentEdges = "assignment_edges"
             case assignmentRecommended = "assignment_recommended"
             case referenceParticipants = "reference_participants", referenceLotsenS = "reference_lotsen_s"
@@ -57,6 +59,12 @@ struct BenchMatchCommand: AsyncParsableCommand {
             clock.measure {
                 _ = matcher.matchScanningEveryOffer(person, index: index, supports: supports, today: today, waitingDays: 30)
             }.milliseconds
+        }
+
+        // One offer against every participant, as a `match.offer` job does once it has read them.
+        let waiting = people.map { ($0, waitingDays: 30) }
+        let offerTimes = market.prefix(max(1, sample / 50)).map { offer in
+            clock.measure { _ = matcher.match(offer, participants: waiting, supports: supports, today: today) }.milliseconds
         }
 
         // The full rematch runs on every core, as matchd's matching queue does.
@@ -106,7 +114,7 @@ struct BenchMatchCommand: AsyncParsableCommand {
         let figures = Figures(
             offers: offers, participants: participants, cores: cores,
             matchOneP50Ms: p50, matchOneP99Ms: Self.percentile(indexed, 0.99), matchOneFullScanP50Ms: full,
-            indexSpeedup: full / max(p50, 1e-9), fullRematchS: rematch.inSeconds, assignmentS: assignment.inSeconds,
+            indexSpeedup: full / max(p50, 1e-9), matchOfferP50Ms: Self.percentile(offerTimes, 0.5), fullRematchS: rematch.inSeconds, assignmentS: assignment.inSeconds,
             assignmentEdges: all.count, assignmentRecommended: chosen.count, referenceParticipants: subParticipants,
             referenceLotsenS: subTime.inSeconds, referenceScipyS: scipy?.seconds,
             referenceRatio: scipy.map { subTime.inSeconds / max($0.seconds, 1e-9) }, referenceTotalsAgree: scipy.map { $0.total == subTotal },
@@ -114,6 +122,7 @@ struct BenchMatchCommand: AsyncParsableCommand {
         if json { return try Output.json(figures) }
         print(String(format: "match one participant (%d offers): p50 %.3f ms, p99 %.3f ms; scan of every offer p50 %.3f ms (index %.1fx)",
                      offers, figures.matchOneP50Ms, figures.matchOneP99Ms, full, figures.indexSpeedup))
+        print(String(format: "match one offer against %d participants: p50 %.1f ms", participants, figures.matchOfferP50Ms))
         print(String(format: "full rematch of %d participants on %d cores: %.1f s", participants, cores, figures.fullRematchS))
         print(String(format: "assignment over %d participants, %d suggestions: %.2f s (%d recommended)", participants, all.count,
                      figures.assignmentS, chosen.count))
