@@ -74,27 +74,7 @@ public struct SupportEvaluator: Sendable {
     }
 
     /// The facts by name, as the rules read them; nil where unknown.
-    public static func facts(of situation: Situation) -> [SupportFact: SupportValue] {
-        let facts = situation.facts
-        let start = situation.startDate
-        var values: [SupportFact: SupportValue] = [
-            .offerType: .text(situation.offerType.rawValue),
-            .offerHoursMax: .number(situation.hoursMax),
-            .employerSector: .text(situation.employerSector.rawValue),
-        ]
-        values[.offerMonthlyWage] = situation.monthlyWage.map(SupportValue.number)
-        values[.ageAtStart] = facts.birthYear.map { .number(start.year - $0) }
-        values[.monthsAwayLast9] = facts.monthsAwayLast9.map(SupportValue.number)
-        values[.monthsAwayLast15] = facts.monthsAwayLast15.map(SupportValue.number)
-        values[.registeredAtAF] = .bool(facts.registeredAtAFSince.map { $0 <= start } ?? false)
-        values[.monthsRegisteredAtAF] = facts.registeredAtAFSince.map { .number(max(0, $0.wholeMonths(until: start))) }
-        values[.inJobGuarantee] = facts.inJobGuarantee.map(SupportValue.bool)
-        values[.disabilityReducedCapacity] = facts.disabilityReducedCapacity.map(SupportValue.bool)
-        values[.assessedCapacityPercent] = facts.assessedCapacityPercent.map(SupportValue.number)
-        values[.yearsSinceArrival] = facts.newArrivalSince.map { .number(max(0, $0.wholeMonths(until: start) / 12)) }
-        values[.hogriskskydd] = facts.hogriskskydd.map(SupportValue.bool)
-        return values
-    }
+    public static func facts(of situation: Situation) -> SituationFacts { SituationFacts(situation: situation) }
 
     /// The verdict of each support whose version is valid on the start date.
     public func evaluate(_ supports: [SupportDefinition], for situation: Situation) -> [Verdict] {
@@ -133,12 +113,12 @@ public struct SupportEvaluator: Sendable {
     /// answered without the verdicts' amounts and explanations.
     public func applyingCodes(_ supports: [SupportDefinition], for situation: Situation) -> Set<String> {
         let values = Self.facts(of: situation)
-        return Set(Self.versionsInForce(supports, on: situation.startDate)
-            .filter { Self.holds($0.rule, values) }.map(\.code))
+        return Set(Self.indicesInForce(supports, on: situation.startDate).lazy
+            .filter { Self.holds(supports[$0].rule, values) }.map { supports[$0].code })
     }
 
     /// Whether a condition holds: `check(...).passed`, short-circuited and without building an explanation.
-    static func holds(_ condition: SupportCondition, _ values: [SupportFact: SupportValue]) -> Bool {
+    static func holds(_ condition: SupportCondition, _ values: SituationFacts) -> Bool {
         switch condition {
         case .all(let children): children.allSatisfy { holds($0, values) }
         case .any(let children): children.contains { holds($0, values) }
@@ -149,12 +129,21 @@ public struct SupportEvaluator: Sendable {
 
     /// Of each support code, the version valid on `date`.
     public static func versionsInForce(_ supports: [SupportDefinition], on date: CalendarDate) -> [SupportDefinition] {
-        var latest: [String: SupportDefinition] = [:]
-        for support in supports where support.validFrom <= date && (support.validTo.map { $0 >= date } ?? true) {
-            if let known = latest[support.code], known.validFrom >= support.validFrom { continue }
-            latest[support.code] = support
+        indicesInForce(supports, on: date).map { supports[$0] }
+    }
+
+    /// The same as positions in `supports`, found without copying a definition: this runs for
+    /// every pair whose offer stands on a support. Of two versions from the same day the first wins.
+    static func indicesInForce(_ supports: [SupportDefinition], on date: CalendarDate) -> [Int] {
+        var chosen: [Int] = []
+        for i in supports.indices where supports[i].validFrom <= date && (supports[i].validTo.map { $0 >= date } ?? true) {
+            if let known = chosen.firstIndex(where: { supports[$0].code == supports[i].code }) {
+                if supports[chosen[known]].validFrom < supports[i].validFrom { chosen[known] = i }
+            } else {
+                chosen.append(i)
+            }
         }
-        return latest.values.sorted { $0.code < $1.code }
+        return chosen.sorted { supports[$0].code < supports[$1].code }
     }
 
     /// A wage capped at a full-time ceiling scaled to the offer's hours.
@@ -170,7 +159,7 @@ public struct SupportEvaluator: Sendable {
         var heldLeaves: Int
     }
 
-    static func check(_ condition: SupportCondition, _ values: [SupportFact: SupportValue], _ path: String) -> Outcome {
+    static func check(_ condition: SupportCondition, _ values: SituationFacts, _ path: String) -> Outcome {
         switch condition {
         case .all(let children):
             let outcomes = children.enumerated().map { check($1, values, "\(path).all[\($0)]") }
@@ -208,7 +197,7 @@ public struct SupportEvaluator: Sendable {
         }
     }
 
-    static func leadHolds(_ condition: SupportCondition, _ values: [SupportFact: SupportValue]) -> Bool {
+    static func leadHolds(_ condition: SupportCondition, _ values: SituationFacts) -> Bool {
         guard case .all(let children) = condition, let first = children.first else { return false }
         return check(first, values, "").passed
     }
@@ -247,5 +236,37 @@ extension CalendarDate {
         var months = (later.year - year) * 12 + (later.month - month)
         if later.day < day { months -= 1 }
         return months
+    }
+}
+
+/// The facts of a situation by name, as the rules read them; nil where unknown. Each is worked
+/// out when a rule asks for it, so checking a rule builds no table.
+public struct SituationFacts: Sendable {
+    /// The situation.
+    public let situation: Situation
+
+    /// The situation type.
+    public typealias Situation = SupportEvaluator.Situation
+
+    /// The value of `fact`, nil when it is not recorded.
+    public subscript(_ fact: SupportFact) -> SupportValue? {
+        let facts = situation.facts
+        let start = situation.startDate
+        switch fact {
+        case .offerType: return .text(situation.offerType.rawValue)
+        case .offerHoursMax: return .number(situation.hoursMax)
+        case .employerSector: return .text(situation.employerSector.rawValue)
+        case .offerMonthlyWage: return situation.monthlyWage.map(SupportValue.number)
+        case .ageAtStart: return facts.birthYear.map { .number(start.year - $0) }
+        case .monthsAwayLast9: return facts.monthsAwayLast9.map(SupportValue.number)
+        case .monthsAwayLast15: return facts.monthsAwayLast15.map(SupportValue.number)
+        case .registeredAtAF: return .bool(facts.registeredAtAFSince.map { $0 <= start } ?? false)
+        case .monthsRegisteredAtAF: return facts.registeredAtAFSince.map { .number(max(0, $0.wholeMonths(until: start))) }
+        case .inJobGuarantee: return facts.inJobGuarantee.map(SupportValue.bool)
+        case .disabilityReducedCapacity: return facts.disabilityReducedCapacity.map(SupportValue.bool)
+        case .assessedCapacityPercent: return facts.assessedCapacityPercent.map(SupportValue.number)
+        case .yearsSinceArrival: return facts.newArrivalSince.map { .number(max(0, $0.wholeMonths(until: start) / 12)) }
+        case .hogriskskydd: return facts.hogriskskydd.map(SupportValue.bool)
+        }
     }
 }
