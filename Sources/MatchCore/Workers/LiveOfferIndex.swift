@@ -178,9 +178,11 @@ public struct OfferIndexFollower: Service {
     public func run() async throws {
         let events = listener.events()
         listener.start()
-        await listener.listen(LiveOfferIndex.channel)
-        await index.startFollowing()
+        // The handler covers the LISTEN too: a shutdown while the server is unreachable stops the
+        // listener, which ends the wait and the loop.
         await withGracefulShutdownHandler {
+            await listener.listen(LiveOfferIndex.channel)
+            await index.startFollowing()
             for await event in events {
                 switch event {
                 case .reconnected:
