@@ -36,12 +36,10 @@ public struct SuggestionRejections: Sendable {
             throw StoreError.conflict(errors)
         }
         let participantID = try row.decode(UUID.self, "participant_id")
-        guard let participant = try await ParticipantStore().load(forbundID: forbundID, id: participantID, on: transaction.connection),
+        guard let participant = try await ParticipantStore().get(forbundID: forbundID, id: participantID, by: context, in: transaction),
               let offer = try await OfferStore().get(AccessScope(forbundID: forbundID), id: try row.decode(UUID.self, "offer_id"),
                                                      on: transaction.connection)
         else { throw StoreError.notFound }
-        try await AuditLog().record(.read, entity: ParticipantStore.entity, ids: [participantID], forbundID: forbundID,
-                                    context: context, in: transaction)
         let facts = RejectionSnapshot.facts(reason, participant: participant, offer: offer)
         try await transaction.execute("""
             WITH changed AS (
