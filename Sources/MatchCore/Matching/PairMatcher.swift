@@ -61,9 +61,7 @@ public struct PairMatcher: Sendable {
     public func evaluate(_ participant: Participant, _ offer: MatchOffer, supports: [SupportDefinition], today: CalendarDate,
                          waitingDays: Int) -> Result<SuggestedPair, NearMiss> {
         let person = PreparedParticipant(participant, today: today, constraints: constraints)
-        let prepared = PreparedOffer(offer)
-        let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
-        let failures = constraints.failures(person, prepared) { memo.applyingCodes(prepared) }
+        let (prepared, memo, failures) = check(person, offer, supports: supports)
         guard failures.isEmpty else { return .failure(NearMiss(offerID: offer.offer.id, failures: failures.list)) }
         return .success(suggestion(person, prepared, waitingDays: waitingDays, memo: memo))
     }
@@ -117,10 +115,20 @@ public struct PairMatcher: Sendable {
     /// The first constraint a pair fails, nil when it passes: the reason a withdrawn suggestion records.
     public func firstFailure(_ participant: Participant, _ offer: MatchOffer, supports: [SupportDefinition],
                              today: CalendarDate) -> ConstraintFailure? {
-        let person = PreparedParticipant(participant, today: today, constraints: constraints)
+        firstFailure(PreparedParticipant(participant, today: today, constraints: constraints), offer, supports: supports)
+    }
+
+    /// The same for a participant already prepared, as a worker asks it for each withdrawn row.
+    func firstFailure(_ person: PreparedParticipant, _ offer: MatchOffer, supports: [SupportDefinition]) -> ConstraintFailure? {
+        check(person, offer, supports: supports).failures.list.first
+    }
+
+    /// One pair through every constraint, with the prepared offer and the support answers the check used.
+    private func check(_ person: PreparedParticipant, _ offer: MatchOffer,
+                       supports: [SupportDefinition]) -> (offer: PreparedOffer, memo: SupportMemo, failures: ConstraintFailures) {
         let prepared = PreparedOffer(offer)
         let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
-        return constraints.failures(person, prepared) { memo.applyingCodes(prepared) }.list.first
+        return (prepared, memo, constraints.failures(person, prepared) { memo.applyingCodes(prepared) })
     }
 
     func suggestion(_ person: PreparedParticipant, _ offer: PreparedOffer, waitingDays: Int, memo: SupportMemo) -> SuggestedPair {

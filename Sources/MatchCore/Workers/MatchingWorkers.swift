@@ -42,11 +42,13 @@ public struct MatchParticipantWorker: JobWorker {
                 otherSide: \.offerID, current: { rejection in index.offer(rejection.offerID).map { (participant, $0.offer) } })
             let outcome = matcher.match(participant, index: index, supports: supports, today: today, waitingDays: waiting,
                                         excluding: rejections.excluded)
+            // Prepared once for the reasons of every row withdrawn below.
+            let person = PreparedParticipant(participant, today: today, constraints: matcher.constraints)
             try await SuggestionStore().apply(outcome.suggestions, forbundID: target.forbundID, participantID: participant.id,
                                               weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx,
                                               reopened: rejections.reopened) { offerID in
                 // An offer no longer among the open ones was paused, filled or closed.
-                index.offer(offerID).map { matcher.firstFailure(participant, $0, supports: supports, today: today)?.rawValue }
+                index.offer(offerID).map { matcher.firstFailure(person, $0, supports: supports)?.rawValue }
                     ?? ConstraintFailure.offerNotOpen.rawValue
             }
             context.logger.debug("matched participant", metadata: ["suggestions": "\(outcome.suggestions.count)", "offers": "\(index.count)"])
