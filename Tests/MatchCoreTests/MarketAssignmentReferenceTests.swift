@@ -6,12 +6,8 @@ import Testing
 struct MarketAssignmentReferenceTests {
     /// scipy's linear_sum_assignment (`Tests/Scripts/assignment_reference.py`), run by the Python
     /// that `.ci/run` prepares in a cached venv (`LOTSEN_PYTHON`).
-    @Test func aThousandsStrongMarketReachesScipysOptimum() throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let python = environment["LOTSEN_PYTHON"] else {
-            #expect(environment["CI"] != "true", "CI must set LOTSEN_PYTHON (see .ci/run)")
-            return
-        }
+    @Test(.needs(.scipyPython)) func aThousandsStrongMarketReachesScipysOptimum() throws {
+        let python = try OutsideTool.scipyPython.require()
         var generator = SeededGenerator(seed: 2026)
         let participants = 2_000
         let capacities = (0..<600).map { _ in Int.random(in: 1...3, using: &generator) }

@@ -198,6 +198,6 @@ struct RejectionEndToEndTests {
         ], asServerUser: false)
         let exported = try #require(try JSONSerialization.jsonObject(with: Data(export.utf8)) as? [String: Any])
         #expect((exported["suggestions"] as? [[String: Any]])?.contains { $0["id"] as? String == idText } == true, "\(export)")
-        #expect((exported["suggestionHistory"] as? [[String: Any]])?.contains { $0["reason"] as? String == "changed_since_rejection" } == true)
+        #expect((exported["suggestion_history"] as? [[String: Any]])?.contains { $0["reason"] as? String == "changed_since_rejection" } == true)
     }
 }

@@ -114,9 +114,14 @@ struct ParticipantAPITests {
         let operatorClient = try await tenant.operatorClient()
         let forA = "?forbund=\(tenant.forbund.id.uuidString.lowercased())"
         for client in [employer, operatorClient] {
-            for path in ["/v1/participants", "/v1/participants" + forA, "/v1/participants/\(id)", "/v1/participants/\(id)" + forA,
-                         "/v1/participants/\(id)/supports?offer=\(UUID())"] {
+            for path in ["/v1/participants", "/v1/participants/\(id)", "/v1/participants/\(id)/supports?offer=\(UUID())"] {
                 #expect(try await client.get(path).status == 403, "\(path)")
+            }
+            // Participant routes take no ?forbund= (only coordinators read them, in their own förbund):
+            // naming one is refused as an unknown parameter before anything is read.
+            for path in ["/v1/participants" + forA, "/v1/participants/\(id)" + forA] {
+                let refused = try await client.get(path)
+                #expect(refused.status == 400 && refused.fieldErrors == ["?forbund unknown_parameter"], "\(path)")
             }
             #expect(try await client.post("/v1/participants", participantBody()).status == 403)
             #expect(try await client.put("/v1/participants/\(id)", participantBody()).status == 403)

@@ -52,7 +52,7 @@ struct PrivacyTests {
                                    personal[0]], server.conninfo)
         for value in personal { #expect(export.contains(value), "the export holds \(value)") }
         #expect(export.contains("matching"))
-        #expect(export.contains("\"accessLog\""))
+        #expect(export.contains("\"access_log\""))
 
         let erased = try matchctl(["participants", "erase", "--forbund", forbund, "--reason", "begäran om radering", personal[0]],
                                   server.conninfo)

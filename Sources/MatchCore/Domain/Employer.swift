@@ -19,7 +19,8 @@ public struct Employer: Sendable, Encodable, Hashable {
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case forbundID, id, organisationsnummer, version, createdAt, updatedAt
+        case forbundID = "forbund_id", id, organisationsnummer, version, createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 
     /// Encodes the fields beside the identity, as one flat object.
@@ -65,7 +66,8 @@ public struct EmployerFields: Sendable, Encodable, Hashable {
     public var supportGiven: [EmployerSupportGiven]
 
     enum CodingKeys: String, CodingKey {
-        case name, sector, responsibleCoordinatorID, notes, addresses, contacts, supportGiven
+        case name, sector, responsibleCoordinatorID = "responsible_coordinator_id", notes, addresses, contacts
+        case supportGiven = "support_given"
     }
 
     /// Encodes every field, the coordinator's id in lower case or null.
@@ -99,6 +101,11 @@ public struct EmployerAddress: Sendable, Codable, Hashable {
     public var longitude: Double
     /// Whether the coordinate was given or taken from the municipality.
     public var coordinateSource: CoordinateSource
+
+    enum CodingKeys: String, CodingKey {
+        case label, street, postalCode = "postal_code", city, kommunkod, latitude, longitude
+        case coordinateSource = "coordinate_source"
+    }
 }
 
 /// Where a stored coordinate came from.
@@ -121,6 +128,20 @@ public struct EmployerContact: Sendable, Codable, Hashable {
     public var phone: String?
     /// Whether they can be handledare for participants.
     public var isHandledare: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case name, role, email, phone, isHandledare = "is_handledare"
+    }
+
+    /// Encodes every field, an unknown e-mail or telephone number as null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(role, forKey: .role)
+        try c.encode(email, forKey: .email)
+        try c.encode(phone, forKey: .phone)
+        try c.encode(isHandledare, forKey: .isHandledare)
+    }
 }
 
 /// Support given to an employer: information, training, or training of handledare.
@@ -141,6 +162,10 @@ public struct EmployerSupportGiven: Sendable, Codable, Hashable {
     public var givenOn: CalendarDate
     /// Notes.
     public var notes: String
+
+    enum CodingKeys: String, CodingKey {
+        case kind, givenOn = "given_on", notes
+    }
 }
 
 /// An agreement between the förbund and an employer (VTA step 2).
@@ -177,7 +202,8 @@ public struct EmployerAgreement: Sendable, Encodable, Hashable {
     public var version: Int
 
     enum CodingKeys: String, CodingKey {
-        case forbundID, employerID, id, kind, signedOn, validTo, notes, version
+        case forbundID = "forbund_id", employerID = "employer_id", id, kind, signedOn = "signed_on"
+        case validTo = "valid_to", notes, version
     }
 
     /// Encodes ids in lower case and an open end as null.

@@ -29,6 +29,10 @@ public struct EmployerInput: Sendable, Decodable {
         var kommunkod: String?
         var latitude: Double?
         var longitude: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case label, street, postalCode = "postal_code", city, kommunkod, latitude, longitude
+        }
     }
 
     /// A contact as sent.
@@ -38,6 +42,10 @@ public struct EmployerInput: Sendable, Decodable {
         var email: String?
         var phone: String?
         var isHandledare: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case name, role, email, phone, isHandledare = "is_handledare"
+        }
     }
 
     /// Support given as sent.
@@ -45,6 +53,10 @@ public struct EmployerInput: Sendable, Decodable {
         var kind: String?
         var givenOn: String?
         var notes: String?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, givenOn = "given_on", notes
+        }
     }
 
     /// The checked organisationsnummer and fields, or every broken rule.
@@ -75,6 +87,11 @@ public struct EmployerInput: Sendable, Decodable {
         try check.finish()
         return (number!, EmployerFields(name: name!, sector: sector!, responsibleCoordinatorID: responsibleCoordinatorID,
                                         notes: notes, addresses: addresses, contacts: contacts, supportGiven: support))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case organisationsnummer, name, sector, responsibleCoordinatorID = "responsible_coordinator_id", notes
+        case addresses, contacts, supportGiven = "support_given"
     }
 }
 
@@ -143,5 +160,9 @@ public struct AgreementInput: Sendable, Decodable {
         let notes = check.text(notes, "/notes", maxLength: 10_000) ?? ""
         try check.finish()
         return (kind!, signed!, validTo, notes)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, signedOn = "signed_on", validTo = "valid_to", notes
     }
 }

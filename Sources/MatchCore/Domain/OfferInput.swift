@@ -118,6 +118,18 @@ public struct OfferInput: Sendable, Decodable {
         }
         return result
     }
+
+    enum CodingKeys: String, CodingKey {
+        case type, occupation, title, description, requiredSkills = "required_skills"
+        case wantedSkills = "wanted_skills", requiredLanguages = "required_languages", hoursMin = "hours_min"
+        case hoursMax = "hours_max", scheduleFlexibility = "schedule_flexibility", startDate = "start_date"
+        case durationMonths = "duration_months", monthlyWage = "monthly_wage"
+        case workplaceKommunkod = "workplace_kommunkod", workplaceAddress = "workplace_address"
+        case workplaceLatitude = "workplace_latitude", workplaceLongitude = "workplace_longitude"
+        case remotePossible = "remote_possible", handledareAvailable = "handledare_available"
+        case handledareHours = "handledare_hours", adaptations, positions, supportsCountedOn = "supports_counted_on"
+        case status
+    }
 }
 
 /// A change of an offer's status, as a client sends it.

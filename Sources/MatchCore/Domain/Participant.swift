@@ -24,7 +24,7 @@ public struct Participant: Sendable, Encodable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case forbundID, id, consents, version, createdAt, updatedAt
+        case forbundID = "forbund_id", id, consents, version, createdAt = "created_at", updatedAt = "updated_at"
     }
 
     /// Encodes the fields beside the identity, as one flat object.
@@ -66,7 +66,7 @@ public struct Consent: Sendable, Codable, Hashable {
         givenOn <= date && (withdrawnOn.map { $0 > date } ?? true)
     }
 
-    enum CodingKeys: String, CodingKey { case id, purpose, givenOn, withdrawnOn, recordedBy }
+    enum CodingKeys: String, CodingKey { case id, purpose, givenOn = "given_on", withdrawnOn = "withdrawn_on", recordedBy = "recorded_by"}
 
     /// Encodes the id in lower case and an open withdrawal as null.
     public func encode(to encoder: any Encoder) throws {
@@ -157,8 +157,10 @@ public struct SupportFacts: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case birthYear, monthsAwayLast9, monthsAwayLast15, registeredAtAFSince, inJobGuarantee, disabilityReducedCapacity
-        case assessedCapacityPercent, newArrivalSince, hogriskskydd
+        case birthYear = "birth_year", monthsAwayLast9 = "months_away_last_9"
+        case monthsAwayLast15 = "months_away_last_15", registeredAtAFSince = "registered_at_af_since"
+        case inJobGuarantee = "in_job_guarantee", disabilityReducedCapacity = "disability_reduced_capacity"
+        case assessedCapacityPercent = "assessed_capacity_percent", newArrivalSince = "new_arrival_since", hogriskskydd
     }
 
     /// Encodes every fact, unknown ones as null.
@@ -228,10 +230,16 @@ public struct ParticipantFields: Sendable, Codable, Hashable {
     public var gender: Gender
 
     enum CodingKeys: String, CodingKey {
-        case caseReference, name, responsibleCoordinatorID, seeking, homeKommunkod, homeLatitude, homeLongitude
-        case homeCoordinateSource, maxCommuteKm, maxCommuteMinutes, wishedOccupations, interests, excludedSectors
-        case excludedEmployerIDs, experience, skills, informalCompetence, languages, hoursPerWeek, availableFrom
-        case adaptationNeeds, needsHandledare, facts, gender
+        case caseReference = "case_reference", name, responsibleCoordinatorID = "responsible_coordinator_id"
+        case seeking, homeKommunkod = "home_kommunkod", homeLatitude = "home_latitude"
+        case homeLongitude = "home_longitude"
+        case homeCoordinateSource = "home_coordinate_source", maxCommuteKm = "max_commute_km"
+        case maxCommuteMinutes = "max_commute_minutes", wishedOccupations = "wished_occupations", interests
+        case excludedSectors = "excluded_sectors"
+        case excludedEmployerIDs = "excluded_employer_ids", experience, skills
+        case informalCompetence = "informal_competence", languages, hoursPerWeek = "hours_per_week"
+        case availableFrom = "available_from"
+        case adaptationNeeds = "adaptation_needs", needsHandledare = "needs_handledare", facts, gender
     }
 
     /// Encodes every field; ids in lower case, absent values as null.

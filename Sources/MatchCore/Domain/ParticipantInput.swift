@@ -47,6 +47,14 @@ public struct ParticipantInput: Sendable, Decodable {
         var assessedCapacityPercent: Int?
         var newArrivalSince: String?
         var hogriskskydd: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case birthYear = "birth_year", monthsAwayLast9 = "months_away_last_9"
+            case monthsAwayLast15 = "months_away_last_15", registeredAtAFSince = "registered_at_af_since"
+            case inJobGuarantee = "in_job_guarantee", disabilityReducedCapacity = "disability_reduced_capacity"
+            case assessedCapacityPercent = "assessed_capacity_percent", newArrivalSince = "new_arrival_since"
+            case hogriskskydd
+        }
     }
 
     /// The checked fields, or every broken rule. `today` bounds dates that cannot lie ahead.
@@ -138,6 +146,17 @@ public struct ParticipantInput: Sendable, Decodable {
                             inJobGuarantee: input.inJobGuarantee, disabilityReducedCapacity: input.disabilityReducedCapacity,
                             assessedCapacityPercent: capacity, newArrivalSince: arrival, hogriskskydd: input.hogriskskydd)
     }
+
+    enum CodingKeys: String, CodingKey {
+        case caseReference = "case_reference", name, responsibleCoordinatorID = "responsible_coordinator_id"
+        case seeking, homeKommunkod = "home_kommunkod", homeLatitude = "home_latitude"
+        case homeLongitude = "home_longitude", maxCommuteKm = "max_commute_km"
+        case maxCommuteMinutes = "max_commute_minutes", wishedOccupations = "wished_occupations", interests
+        case excludedSectors = "excluded_sectors", excludedEmployerIDs = "excluded_employer_ids", experience, skills
+        case informalCompetence = "informal_competence", languages, hoursPerWeek = "hours_per_week"
+        case availableFrom = "available_from", adaptationNeeds = "adaptation_needs"
+        case needsHandledare = "needs_handledare", facts, gender
+    }
 }
 
 /// A consent as a client records it.
@@ -154,6 +173,10 @@ public struct ConsentInput: Sendable, Decodable {
         try check.finish()
         return (purpose!, given!)
     }
+
+    enum CodingKeys: String, CodingKey {
+        case purpose, givenOn = "given_on"
+    }
 }
 
 /// A withdrawal of consent as a client records it.
@@ -167,5 +190,9 @@ public struct ConsentWithdrawal: Sendable, Decodable {
         if date > today { check.errors.add("/withdrawn_on", rule: "not_future", "cannot lie in the future") }
         try check.finish()
         return date
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case withdrawnOn = "withdrawn_on"
     }
 }

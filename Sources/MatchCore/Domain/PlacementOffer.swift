@@ -21,7 +21,8 @@ public struct PlacementOffer: Sendable, Encodable, Hashable {
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case forbundID, id, employerID, status, version, createdAt, updatedAt
+        case forbundID = "forbund_id", id, employerID = "employer_id", status, version, createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 
     /// Encodes the fields beside the identity, as one flat object.
@@ -162,4 +163,45 @@ public struct OfferFields: Sendable, Codable, Hashable {
     public var positions: Int
     /// Codes of the financial supports the employer counts on (`nystartsjobb`, `lonebidrag`).
     public var supportsCountedOn: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case type, occupation, title, description, requiredSkills = "required_skills"
+        case wantedSkills = "wanted_skills", requiredLanguages = "required_languages", hoursMin = "hours_min"
+        case hoursMax = "hours_max", scheduleFlexibility = "schedule_flexibility", startDate = "start_date"
+        case durationMonths = "duration_months", monthlyWage = "monthly_wage"
+        case workplaceKommunkod = "workplace_kommunkod", workplaceAddress = "workplace_address"
+        case workplaceLatitude = "workplace_latitude", workplaceLongitude = "workplace_longitude"
+        case workplaceCoordinateSource = "workplace_coordinate_source", remotePossible = "remote_possible"
+        case handledareAvailable = "handledare_available", handledareHours = "handledare_hours", adaptations
+        case positions, supportsCountedOn = "supports_counted_on"
+    }
+
+    /// Encodes every field, an absent duration, wage or handledare time as null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(occupation, forKey: .occupation)
+        try c.encode(title, forKey: .title)
+        try c.encode(description, forKey: .description)
+        try c.encode(requiredSkills, forKey: .requiredSkills)
+        try c.encode(wantedSkills, forKey: .wantedSkills)
+        try c.encode(requiredLanguages, forKey: .requiredLanguages)
+        try c.encode(hoursMin, forKey: .hoursMin)
+        try c.encode(hoursMax, forKey: .hoursMax)
+        try c.encode(scheduleFlexibility, forKey: .scheduleFlexibility)
+        try c.encode(startDate, forKey: .startDate)
+        try c.encode(durationMonths, forKey: .durationMonths)
+        try c.encode(monthlyWage, forKey: .monthlyWage)
+        try c.encode(workplaceKommunkod, forKey: .workplaceKommunkod)
+        try c.encode(workplaceAddress, forKey: .workplaceAddress)
+        try c.encode(workplaceLatitude, forKey: .workplaceLatitude)
+        try c.encode(workplaceLongitude, forKey: .workplaceLongitude)
+        try c.encode(workplaceCoordinateSource, forKey: .workplaceCoordinateSource)
+        try c.encode(remotePossible, forKey: .remotePossible)
+        try c.encode(handledareAvailable, forKey: .handledareAvailable)
+        try c.encode(handledareHours, forKey: .handledareHours)
+        try c.encode(adaptations, forKey: .adaptations)
+        try c.encode(positions, forKey: .positions)
+        try c.encode(supportsCountedOn, forKey: .supportsCountedOn)
+    }
 }

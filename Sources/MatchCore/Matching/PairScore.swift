@@ -21,6 +21,11 @@ public struct ScoreWeights: Sendable, Hashable, Codable {
 
     /// The documented defaults.
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case wishedOccupation = "wished_occupation", interests, experienceAndSkills = "experience_and_skills", distance
+        case hoursFit = "hours_fit", flexibility, employerRelation = "employer_relation", waitingTime = "waiting_time"
+    }
 }
 
 /// One named part of a score, with what it added and why.
@@ -37,6 +42,10 @@ public struct ScoreComponent: Sendable, Hashable, Codable {
     public var sentenceSv: String
     /// The reason, in English.
     public var sentenceEn: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, value, weight, contribution, sentenceSv = "sentence_sv", sentenceEn = "sentence_en"
+    }
 }
 
 /// A pair's score in [0, 1], with its components.
@@ -45,6 +54,8 @@ public struct PairScore: Sendable, Hashable, Codable {
     public var total: Double
     /// Every component.
     public var components: [ScoreComponent]
+
+    enum CodingKeys: String, CodingKey { case total, components }
 }
 
 /// Scores a pair that passed the constraints. Gender, age, origin and disability are never read:

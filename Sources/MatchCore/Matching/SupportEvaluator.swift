@@ -45,6 +45,17 @@ public struct SupportEvaluator: Sendable {
         public var actual: String?
         /// A sentence for the coordinator.
         public var message: String
+
+        enum CodingKeys: String, CodingKey { case path, condition, actual, message }
+
+        /// Encodes every field, an unrecorded fact as null.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(condition, forKey: .condition)
+            try c.encode(actual, forKey: .actual)
+            try c.encode(message, forKey: .message)
+        }
     }
 
     /// The verdict on one support.
@@ -71,6 +82,28 @@ public struct SupportEvaluator: Sendable {
         public var failures: [Failure]
         /// Where the rule is published.
         public var source: String
+
+        enum CodingKeys: String, CodingKey {
+            case code, versionValidFrom = "version_valid_from", nameSv = "name_sv", nameEn = "name_en", applies
+            case estimatedMonthlyAmount = "estimated_monthly_amount", yearlyMaximum = "yearly_maximum"
+            case usedDefaultWage = "used_default_wage", maxDurationMonths = "max_duration_months", failures, source
+        }
+
+        /// Encodes every field, an absent amount or duration as null.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(code, forKey: .code)
+            try c.encode(versionValidFrom, forKey: .versionValidFrom)
+            try c.encode(nameSv, forKey: .nameSv)
+            try c.encode(nameEn, forKey: .nameEn)
+            try c.encode(applies, forKey: .applies)
+            try c.encode(estimatedMonthlyAmount, forKey: .estimatedMonthlyAmount)
+            try c.encode(yearlyMaximum, forKey: .yearlyMaximum)
+            try c.encode(usedDefaultWage, forKey: .usedDefaultWage)
+            try c.encode(maxDurationMonths, forKey: .maxDurationMonths)
+            try c.encode(failures, forKey: .failures)
+            try c.encode(source, forKey: .source)
+        }
     }
 
     /// The facts by name, as the rules read them; nil where unknown.

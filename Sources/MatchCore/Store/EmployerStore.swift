@@ -8,14 +8,14 @@ public struct EmployerStore: Sendable {
     static let columns: PostgresQuery = """
         e.forbund_id, e.id, e.organisationsnummer, e.name, e.sector, e.responsible_coordinator_id, e.notes, e.version,
         e.created_at, e.updated_at,
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('label', a.label, 'street', a.street, 'postalCode', a.postal_code,
+        (SELECT coalesce(jsonb_agg(jsonb_build_object('label', a.label, 'street', a.street, 'postal_code', a.postal_code,
                 'city', a.city, 'kommunkod', a.kommunkod, 'latitude', a.latitude, 'longitude', a.longitude,
-                'coordinateSource', a.coordinate_source) ORDER BY a.position), '[]')
+                'coordinate_source', a.coordinate_source) ORDER BY a.position), '[]')
          FROM employer_addresses a WHERE a.forbund_id = e.forbund_id AND a.employer_id = e.id) AS addresses,
         (SELECT coalesce(jsonb_agg(jsonb_build_object('name', c.name, 'role', c.role, 'email', c.email, 'phone', c.phone,
-                'isHandledare', c.is_handledare) ORDER BY c.position), '[]')
+                'is_handledare', c.is_handledare) ORDER BY c.position), '[]')
          FROM employer_contacts c WHERE c.forbund_id = e.forbund_id AND c.employer_id = e.id) AS contacts,
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', s.kind, 'givenOn', s.given_on, 'notes', s.notes)
+        (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', s.kind, 'given_on', s.given_on, 'notes', s.notes)
                 ORDER BY s.position), '[]')
          FROM employer_support_given s WHERE s.forbund_id = e.forbund_id AND s.employer_id = e.id) AS support_given
         """
@@ -134,8 +134,8 @@ public struct EmployerStore: Sendable {
             try await transaction.execute("""
                 INSERT INTO employer_addresses (forbund_id, employer_id, position, label, street, postal_code, city, kommunkod,
                                                 latitude, longitude, coordinate_source)
-                SELECT \(forbundID), \(employerID), p.ord, p.v->>'label', p.v->>'street', p.v->>'postalCode', p.v->>'city',
-                       p.v->>'kommunkod', (p.v->>'latitude')::float8, (p.v->>'longitude')::float8, p.v->>'coordinateSource'
+                SELECT \(forbundID), \(employerID), p.ord, p.v->>'label', p.v->>'street', p.v->>'postal_code', p.v->>'city',
+                       p.v->>'kommunkod', (p.v->>'latitude')::float8, (p.v->>'longitude')::float8, p.v->>'coordinate_source'
                 FROM jsonb_array_elements(\(PostgresJSONB(fields.addresses))) WITH ORDINALITY AS p(v, ord)
                 """)
         }
@@ -143,14 +143,14 @@ public struct EmployerStore: Sendable {
             try await transaction.execute("""
                 INSERT INTO employer_contacts (forbund_id, employer_id, position, name, role, email, phone, is_handledare)
                 SELECT \(forbundID), \(employerID), p.ord, p.v->>'name', p.v->>'role', p.v->>'email', p.v->>'phone',
-                       (p.v->>'isHandledare')::boolean
+                       (p.v->>'is_handledare')::boolean
                 FROM jsonb_array_elements(\(PostgresJSONB(fields.contacts))) WITH ORDINALITY AS p(v, ord)
                 """)
         }
         if !fields.supportGiven.isEmpty {
             try await transaction.execute("""
                 INSERT INTO employer_support_given (forbund_id, employer_id, position, kind, given_on, notes)
-                SELECT \(forbundID), \(employerID), p.ord, p.v->>'kind', (p.v->>'givenOn')::date, p.v->>'notes'
+                SELECT \(forbundID), \(employerID), p.ord, p.v->>'kind', (p.v->>'given_on')::date, p.v->>'notes'
                 FROM jsonb_array_elements(\(PostgresJSONB(fields.supportGiven))) WITH ORDINALITY AS p(v, ord)
                 """)
         }

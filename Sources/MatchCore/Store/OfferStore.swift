@@ -31,6 +31,20 @@ public struct OfferStore: Sendable {
         public var actor: String
         /// Why.
         public var note: String
+
+        enum CodingKeys: String, CodingKey {
+            case fromStatus = "from_status", toStatus = "to_status", at, actor, note
+        }
+
+        /// Encodes every field, the status before a creation as null.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(fromStatus, forKey: .fromStatus)
+            try c.encode(toStatus, forKey: .toStatus)
+            try c.encode(at, forKey: .at)
+            try c.encode(actor, forKey: .actor)
+            try c.encode(note, forKey: .note)
+        }
     }
 
     let queue: JobQueue

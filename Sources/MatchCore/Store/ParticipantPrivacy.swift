@@ -17,6 +17,11 @@ public struct ParticipantPrivacy: Sendable {
         public var suggestionHistory: [SuggestionHistoryEntry]
         /// When the export was made.
         public var exportedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case participant, accessLog = "access_log", jobs, suggestions, suggestionHistory = "suggestion_history"
+            case exportedAt = "exported_at"
+        }
     }
 
     /// One audit entry about the participant.
@@ -41,6 +46,10 @@ public struct ParticipantPrivacy: Sendable {
         public var state: String
         /// When it was created.
         public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, state, createdAt = "created_at"
+        }
     }
 
     /// One change of a suggestion's state.
@@ -58,7 +67,7 @@ public struct ParticipantPrivacy: Sendable {
         /// When.
         public var at: Date
 
-        enum CodingKeys: String, CodingKey { case suggestionID, fromState, toState, reason, actor, at }
+        enum CodingKeys: String, CodingKey { case suggestionID = "suggestion_id", fromState = "from_state", toState = "to_state", reason, actor, at }
 
         /// Encodes the id in lower case.
         public func encode(to encoder: any Encoder) throws {

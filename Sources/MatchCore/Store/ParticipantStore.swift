@@ -13,8 +13,8 @@ public struct ParticipantStore: Sendable {
 
     static let columns: PostgresQuery = """
         p.forbund_id, p.id, p.profile, p.version, p.created_at, p.updated_at,
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'purpose', c.purpose, 'givenOn', c.given_on,
-                'withdrawnOn', c.withdrawn_on, 'recordedBy', c.recorded_by) ORDER BY c.recorded_at, c.id), '[]')
+        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'purpose', c.purpose, 'given_on', c.given_on,
+                'withdrawn_on', c.withdrawn_on, 'recorded_by', c.recorded_by) ORDER BY c.recorded_at, c.id), '[]')
          FROM participant_consents c WHERE c.forbund_id = p.forbund_id AND c.participant_id = p.id) AS consents
         """
 

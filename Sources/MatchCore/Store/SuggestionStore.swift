@@ -33,8 +33,9 @@ public struct SuggestionStore: Sendable {
         public var updatedAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case forbundID, id, participantID, offerID, score, components, supports, weights, recommended, state, stateReason
-            case createdAt, updatedAt
+            case forbundID = "forbund_id", id, participantID = "participant_id", offerID = "offer_id", score
+            case components, supports, weights, recommended, state, stateReason = "state_reason"
+            case createdAt = "created_at", updatedAt = "updated_at"
         }
 
         /// Encodes ids in lower case.

@@ -14,7 +14,7 @@ public enum SupportCheck {
         /// Every support in force on that date.
         public var supports: [SupportEvaluator.Verdict]
 
-        enum CodingKeys: String, CodingKey { case participantID, offerID, startDate, supports }
+        enum CodingKeys: String, CodingKey { case participantID = "participant_id", offerID = "offer_id", startDate = "start_date", supports }
 
         /// Encodes ids in lower case.
         public func encode(to encoder: any Encoder) throws {

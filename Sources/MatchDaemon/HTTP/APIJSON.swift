@@ -2,53 +2,27 @@ import Foundation
 import Hummingbird
 import MatchCore
 import NIOCore
-import Synchronization
 
-/// The API's JSON: snake_case keys (`forbund_id` for `forbundID`), ISO 8601 times, sorted keys.
+/// The API's JSON: ISO 8601 times and sorted keys. Every key is the name its type declares in its
+/// `CodingKeys` (the documented snake_case name); nothing guesses names from Swift's.
 enum APIJSON {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        encoder.keyEncodingStrategy = .custom { path in SnakeKey(snakeNames.name(path.last!.stringValue)) }
         return encoder
     }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        decoder.keyDecodingStrategy = .custom { path in SnakeKey(camelCase(path.last!.stringValue)) }
         return decoder
     }()
 
-    /// The API's names of the Swift keys seen so far: a few dozen, asked for on every key of every answer.
-    static let snakeNames = KeyNameCache(convert: snakeCase)
-
-    /// `forbundID` → `forbund_id`, `postalCode` → `postal_code`.
-    static func snakeCase(_ name: String) -> String {
-        let characters = Array(name)
-        var result = ""
-        for (index, character) in characters.enumerated() {
-            if character.isUppercase, index > 0 {
-                let previous = characters[index - 1]
-                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
-                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { result.append("_") }
-            }
-            result.append(contentsOf: character.lowercased())
-        }
-        return result
-    }
-
-    /// `forbund_id` → `forbundID`, `postal_code` → `postalCode`.
-    static func camelCase(_ name: String) -> String {
-        let parts = name.split(separator: "_")
-        guard let first = parts.first else { return name }
-        return String(first) + parts.dropFirst().map { $0 == "id" ? "ID" : $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-    }
-
-    /// A JSON pointer to where a decoding error happened, in the API's key names.
+    /// A JSON pointer to where a decoding error happened: the declared names, array indexes as numbers.
     static func pointer(_ path: [any CodingKey]) -> String {
-        path.map { key in key.intValue.map(String.init) ?? snakeCase(key.stringValue) }.reduce("") { $0 + "/" + $1 }
+        path.map { key in key.intValue.map(String.init) ?? APIContract.BodyShape.escape(key.stringValue) }
+            .reduce("") { $0 + "/" + $1 }
     }
 
     /// A JSON response.
@@ -60,37 +34,14 @@ enum APIJSON {
     }
 }
 
-/// Remembers converted key names.
-final class KeyNameCache: Sendable {
-    private let names = Mutex<[String: String]>([:])
-    private let convert: @Sendable (String) -> String
-
-    init(convert: @escaping @Sendable (String) -> String) { self.convert = convert }
-
-    func name(_ key: String) -> String {
-        if let known = names.withLock({ $0[key] }) { return known }
-        let converted = convert(key)
-        names.withLock { $0[key] = converted }
-        return converted
-    }
-}
-
-/// A coding key made from a converted name.
-struct SnakeKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
 /// A request body, read once: its bytes (for the idempotency hash) and its decoded value.
 struct JSONBody<Value: Decodable> {
     var bytes: [UInt8]
     var value: Value
 
     /// Reads and decodes the body: 415 unless it is JSON, 413 past the size limit, 400 for
-    /// malformed JSON, and 422 naming the field for a value of the wrong type.
+    /// malformed JSON, 422 naming every key the operation's schema does not have (rule
+    /// `unknown_field`, at any depth), and 422 naming the field for a value of the wrong type.
     init(_ request: Request, context: LotsenRequestContext) async throws {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         guard type.hasPrefix("application/json") || type.hasPrefix("application/merge-patch+json") else {
@@ -100,11 +51,26 @@ struct JSONBody<Value: Decodable> {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         bytes = Array(buffer.readableBytesView)
+        if let shape = context.operation.body {
+            try Self.refuseUnknownKeys(bytes, shape)
+        }
         do {
             value = try APIJSON.decoder.decode(Value.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw Self.problem(error)
         }
+    }
+
+    /// A key the schema lacks would be dropped by the decoder without a word: refuse it instead.
+    static func refuseUnknownKeys(_ bytes: [UInt8], _ shape: APIContract.BodyShape) throws {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
+            throw APIProblem(status: .badRequest, title: "Malformed JSON", detail: "the body is not valid JSON")
+        }
+        var errors = FieldErrors()
+        for pointer in shape.unknownKeys(in: parsed) {
+            errors.add(pointer, rule: "unknown_field", "is not a field of this request; see /openapi.json for the fields it takes")
+        }
+        if !errors.entries.isEmpty { throw APIProblem.unprocessable(errors) }
     }
 
     static func problem(_ error: DecodingError) -> APIProblem {

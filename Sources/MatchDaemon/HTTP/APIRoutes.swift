@@ -15,7 +15,7 @@ enum APIRoutes {
         var userID: UUID?
         var employerID: UUID?
 
-        enum CodingKeys: String, CodingKey { case role, forbundID, userID, employerID }
+        enum CodingKeys: String, CodingKey { case role, forbundID = "forbund_id", userID = "user_id", employerID = "employer_id" }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)

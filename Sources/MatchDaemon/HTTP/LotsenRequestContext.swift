@@ -6,6 +6,8 @@ struct LotsenRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The authenticated principal (set by `TokenAuthentication` on `/v1`).
     var principal: Principal?
+    /// What the route's operation accepts, by the OpenAPI document (set when the route is matched).
+    var operation: APIContract.Operation = .undocumented
     /// Bodies larger than this are refused with 413.
     var maxUploadSize: Int { 1_048_576 }
 

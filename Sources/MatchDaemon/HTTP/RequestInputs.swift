@@ -73,7 +73,7 @@ struct PageBody<Item: Encodable & Sendable>: Encodable {
         nextCursor = page.nextCursor
     }
 
-    enum CodingKeys: String, CodingKey { case items, nextCursor }
+    enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
