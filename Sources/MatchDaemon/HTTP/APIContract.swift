@@ -73,17 +73,20 @@ struct APIContract: Sendable {
         /// Anything else: a scalar, or a schema that constrains no keys.
         case leaf
 
-        /// The JSON pointers of the keys in `value` that this shape does not have, at any depth.
-        func unknownKeys(in value: Any, at pointer: String = "") -> [String] {
+        /// What in `value` no field of this shape may hold, at any depth: a key the shape does not
+        /// have (`unknown_field`), and text with U+0000, which no text column can store (`no_nul`).
+        func problems(in value: Any, at pointer: String = "") -> [(pointer: String, rule: String)] {
             switch (self, value) {
             case (.object(let properties, let closed), let object as [String: Any]):
-                return object.keys.sorted().flatMap { key -> [String] in
+                return object.keys.sorted().flatMap { key -> [(pointer: String, rule: String)] in
                     let here = pointer + "/" + Self.escape(key)
-                    guard let property = properties[key] else { return closed ? [here] : [] }
-                    return property.unknownKeys(in: object[key]!, at: here)
+                    guard let property = properties[key] else { return closed ? [(here, "unknown_field")] : [] }
+                    return property.problems(in: object[key]!, at: here)
                 }
             case (.array(let item), let array as [Any]):
-                return array.enumerated().flatMap { item.unknownKeys(in: $1, at: "\(pointer)/\($0)") }
+                return array.enumerated().flatMap { item.problems(in: $1, at: "\(pointer)/\($0)") }
+            case (_, let text as String) where text.unicodeScalars.contains("\u{0}"):
+                return [(pointer, "no_nul")]
             default:
                 return []
             }
@@ -96,6 +99,8 @@ struct APIContract: Sendable {
     }
 
     private let operations: [String: Operation]
+    /// Each documented path's segments (`{name}` for a parameter) and the methods it takes.
+    private let paths: [(segments: [Substring], methods: [String])]
 
     /// The document this server serves.
     static let served = APIContract(document: PackageResources.openapi_json)
@@ -105,14 +110,32 @@ struct APIContract: Sendable {
         let document = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
         let reader = SchemaReader(document: document)
         var operations: [String: Operation] = [:]
+        var paths: [(segments: [Substring], methods: [String])] = []
         for (path, item) in (document["paths"] as? [String: [String: Any]]) ?? [:] {
             let shared = item["parameters"] as? [Any] ?? []
+            var methods: [String] = []
             for (method, value) in item {
                 guard let operation = value as? [String: Any], method != "parameters" else { continue }
                 operations[Self.key(method, path)] = reader.operation(operation, sharedParameters: shared)
+                methods.append(method.uppercased())
             }
+            paths.append((path.split(separator: "/"), methods.sorted()))
         }
         self.operations = operations
+        self.paths = paths
+    }
+
+    /// The methods the document gives the path a request named (`/v1/offers/8c1…` matches
+    /// `/v1/offers/{offer_id}`); empty when no documented path matches.
+    func methods(at requestPath: String) -> [String] {
+        let segments = requestPath.split(separator: "/")
+        for path in paths where path.segments.count == segments.count {
+            let matches = zip(path.segments, segments).allSatisfy { template, actual in
+                (template.hasPrefix("{") && template.hasSuffix("}")) || template == actual
+            }
+            if matches { return path.methods }
+        }
+        return []
     }
 
     /// The operation at `METHOD path` (the path as the document writes it, `/v1/offers/{offer_id}`).

@@ -52,7 +52,7 @@ struct JSONBody<Value: Decodable> {
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         bytes = Array(buffer.readableBytesView)
         if let shape = context.operation.body {
-            try Self.refuseUnknownKeys(bytes, shape)
+            try Self.refuseWhatTheSchemaLacks(bytes, shape)
         }
         do {
             value = try APIJSON.decoder.decode(Value.self, from: Data(bytes))
@@ -61,14 +61,17 @@ struct JSONBody<Value: Decodable> {
         }
     }
 
-    /// A key the schema lacks would be dropped by the decoder without a word: refuse it instead.
-    static func refuseUnknownKeys(_ bytes: [UInt8], _ shape: APIContract.BodyShape) throws {
+    /// A key the schema lacks would be dropped by the decoder without a word: refuse it instead,
+    /// and text PostgreSQL cannot store, before anything is written.
+    static func refuseWhatTheSchemaLacks(_ bytes: [UInt8], _ shape: APIContract.BodyShape) throws {
         guard let parsed = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
             throw APIProblem(status: .badRequest, title: "Malformed JSON", detail: "the body is not valid JSON")
         }
         var errors = FieldErrors()
-        for pointer in shape.unknownKeys(in: parsed) {
-            errors.add(pointer, rule: "unknown_field", "is not a field of this request; see /openapi.json for the fields it takes")
+        for (pointer, rule) in shape.problems(in: parsed) {
+            errors.add(pointer, rule: rule, rule == "unknown_field"
+                       ? "is not a field of this request; see /openapi.json for the fields it takes"
+                       : "must not contain the character U+0000")
         }
         if !errors.entries.isEmpty { throw APIProblem.unprocessable(errors) }
     }

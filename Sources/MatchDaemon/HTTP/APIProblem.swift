@@ -11,6 +11,8 @@ struct APIProblem: HTTPResponseError, Encodable {
     var title: String
     var detail: String?
     var errors: [FieldErrors.Entry]?
+    /// Headers the answer carries besides the content type (`Allow` on a 405).
+    var headers: HTTPFields = [:]
 
     enum CodingKeys: String, CodingKey {
         case type, title, status, detail, errors
@@ -29,7 +31,9 @@ struct APIProblem: HTTPResponseError, Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(self)
-        return Response(status: status, headers: [.contentType: "application/problem+json"],
+        var headers = headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -32,16 +32,20 @@ enum APIRoutes {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(contract: .served))
         var api = APIRouteBuilder(router: router, authentication: TokenAuthentication(pool: pool))
 
-        api.open(.get, "/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: .init(string: "ok\n"))) }
+        api.open(.get, "/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: "ok\n")))
+        }
         api.open(.get, "/readyz") { _, _ in
             let ready = (try? await pool.withConnection { try await Migrator().isUpToDate(on: $0) }) ?? false
             guard ready else {
                 throw APIProblem(status: .serviceUnavailable, title: "Not ready",
                                  detail: "the database is unreachable or has pending migrations")
             }
-            return Response(status: .ok, body: .init(byteBuffer: .init(string: "ready\n")))
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: .init(string: "ready\n")))
         }
         api.open(.get, "/metrics") { _, _ in
             guard let metrics else { throw APIProblem(status: .notFound, title: "Not found", detail: "metrics are off") }

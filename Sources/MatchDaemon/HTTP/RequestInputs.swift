@@ -55,11 +55,14 @@ extension Request {
 enum ETag {
     static func header(_ version: Int) -> String { "\"\(version)\"" }
 
+    /// The version a tag names: `"3"`, its weak form `W/"3"`, or the bare number `3` that some
+    /// clients send unquoted.
     static func version(_ tag: String) -> Int? {
         var tag = Substring(tag)
         if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
-        guard tag.count >= 3, tag.first == "\"", tag.last == "\"" else { return nil }
-        return Int(tag.dropFirst().dropLast())
+        if tag.count >= 3, tag.first == "\"", tag.last == "\"" { tag = tag.dropFirst().dropLast() }
+        guard !tag.isEmpty, tag.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(tag)
     }
 }
 
