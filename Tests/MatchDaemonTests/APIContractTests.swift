@@ -1,0 +1,242 @@
+import Foundation
+import Testing
+@testable import MatchCore
+@testable import MatchDaemon
+
+/// The API held to `openapi.json`, driven by the document: a property added to a schema later is
+/// covered by these tests without a new test.
+@Suite("The API contract: openapi.json and the server agree")
+struct APIContractTests {
+    /// Request properties that name other records: the examples hold placeholder ids, and the
+    /// test fills in real ones. A new reference field fails the round trip until it is named here.
+    static func reference(_ name: String, _ tenant: TestTenant, _ ids: [String: String]) -> Any? {
+        switch name {
+        case "responsible_coordinator_id": tenant.coordinatorID.uuidString.lowercased()
+        case "excluded_employer_ids": [ids["employer_id"]!]
+        default: nil
+        }
+    }
+
+    /// Where a request property is read back when the operation's answer does not carry it.
+    static func readBack(_ operation: ContractDocument.Operation, _ answer: [String: Any], _ ids: [String: String],
+                         _ client: APIClient) async throws -> [String: Any] {
+        switch operation.id {
+        case "changeOfferStatus":
+            let history = try await client.get("/v1/offers/\(ids["offer_id"]!)/history").items
+            return answer.merging(["note": history.last?["note"] ?? NSNull()]) { $1 }
+        case "addConsent":
+            return ((answer["consents"] as? [[String: Any]]) ?? []).last ?? [:]
+        case "withdrawConsent":
+            return ((answer["consents"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == ids["consent_id"] } ?? [:]
+        default:
+            return answer
+        }
+    }
+
+    @Test func everyRequestSchemaHasACompleteExample() throws {
+        let document = try ContractDocument()
+        var problems: [String] = []
+        for operation in document.operations {
+            guard let schema = document.requestSchema(operation) else { continue }
+            guard let example = schema["example"] else {
+                problems.append("\(operation.id): the request schema has no example")
+                continue
+            }
+            problems += document.incompleteness(example, schema, at: operation.id)
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    @Test func everyResponseSchemaRequiresEveryPropertyItHas() throws {
+        let document = try ContractDocument()
+        var problems: [String] = []
+        for (name, node) in (document.root["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        where !name.hasSuffix("Input") && name != "Problem" {
+            for branch in document.objectBranches(document.resolve(node)) {
+                let properties = Set(((branch["properties"] as? [String: Any]) ?? [:]).keys)
+                let required = Set((branch["required"] as? [String]) ?? [])
+                if properties != required { problems.append("\(name): not required: \(properties.subtracting(required).sorted())") }
+                if branch["additionalProperties"] as? Bool != false { problems.append("\(name): additionalProperties is not false") }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    /// Every example is sent to every operation that takes its schema, creates before changes; the
+    /// answer and a fresh read carry every value as sent (or as `x-normalized-example` declares),
+    /// under its documented name; every answer has exactly the documented properties.
+    @Test func everyExampleComesBackAsSentAndEveryAnswerHasTheDocumentedShape() async throws {
+        let document = try ContractDocument()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let client = tenant.coordinator
+        var ids: [String: String] = [:]
+        var problems: [String] = []
+
+        func checkShape(_ response: APIResponse, _ operation: ContractDocument.Operation) {
+            guard let schema = document.responseSchema(operation, status: response.status) else {
+                if !response.body.isEmpty, response.status != 304 { problems.append("\(operation.id): \(response.status) is not documented") }
+                return
+            }
+            let body = (try? JSONSerialization.jsonObject(with: response.body)) ?? NSNull()
+            problems += document.shapeProblems(body, schema).map { "\(operation.id) \(response.status): \($0)" }
+        }
+
+        func compare(_ sent: Any, _ received: Any?, _ node: Any?, at pointer: String) {
+            let schema = document.resolve(node)
+            if let normalized = schema["x-normalized-example"] {
+                if canonicalJSON(normalized) != canonicalJSON(received) {
+                    problems.append("\(pointer): sent \(canonicalJSON(sent)), expected \(canonicalJSON(normalized)), got \(canonicalJSON(received))")
+                }
+                return
+            }
+            switch sent {
+            case let object as [String: Any]:
+                guard let answer = received as? [String: Any] else { return problems.append("\(pointer): sent an object, got \(canonicalJSON(received))") }
+                let properties = document.objectBranches(schema).reduce(into: [String: Any]()) { $0.merge(($1["properties"] as? [String: Any]) ?? [:]) { a, _ in a } }
+                for (key, value) in object where !ContractDocument.isReadOnly(properties[key]) {
+                    guard answer[key] != nil else { problems.append("\(pointer)/\(key): not in the answer under its documented name"); continue }
+                    compare(value, answer[key], properties[key], at: "\(pointer)/\(key)")
+                }
+            case let array as [Any]:
+                guard let answer = received as? [Any], answer.count == array.count else {
+                    return problems.append("\(pointer): sent \(canonicalJSON(sent)), got \(canonicalJSON(received))")
+                }
+                let items = schema["items"] ?? ["anyOf", "oneOf"].flatMap { (schema[$0] as? [Any]) ?? [] }.map { document.resolve($0) }
+                    .first { $0["items"] != nil }?["items"]
+                for (index, value) in array.enumerated() { compare(value, answer[index], items, at: "\(pointer)/\(index)") }
+            default:
+                if canonicalJSON(sent) != canonicalJSON(received) {
+                    problems.append("\(pointer): sent \(canonicalJSON(sent)), got \(canonicalJSON(received))")
+                }
+            }
+        }
+
+        func filled(_ path: String) -> String {
+            var path = path
+            for (name, id) in ids { path = path.replacingOccurrences(of: "{\(name)}", with: id) }
+            return path
+        }
+
+        // Creates first, then replacements, then actions; each once its path's ids are known.
+        var pending = document.operations.filter { document.requestSchema($0) != nil }
+        func rank(_ operation: ContractDocument.Operation) -> Int {
+            let responses = (operation.object["responses"] as? [String: Any]) ?? [:]
+            return responses["201"] != nil ? 0 : operation.method == "PUT" ? 1 : 2
+        }
+        while let next = pending.filter({ $0.pathParameters.allSatisfy { ids[$0] != nil } }).min(by: { (rank($0), $0.path) < (rank($1), $1.path) }) {
+            pending.removeAll { $0.id == next.id }
+            let schema = try #require(document.requestSchema(next))
+            var body = try #require(schema["example"] as? [String: Any], "\(next.id) has no example")
+            for (name, property) in (schema["properties"] as? [String: Any]) ?? [:] where !ContractDocument.isReadOnly(property) {
+                let resolved = document.resolve(property)
+                let isReference = resolved["format"] as? String == "uuid" || document.resolve(resolved["items"])["format"] as? String == "uuid"
+                guard isReference, body[name] != nil else { continue }
+                guard let real = Self.reference(name, tenant, ids) else {
+                    problems.append("\(next.id): /\(name) refers to a record; say in APIContractTests.reference how to fill it")
+                    continue
+                }
+                body[name] = real
+            }
+            let response = try await client.send(next.method, filled(next.path), json: body)
+            guard (200..<300).contains(response.status) else {
+                problems.append("\(next.id): the example was answered \(response.status) \(response.text)")
+                continue
+            }
+            checkShape(response, next)
+            // The ids this answer gives, by the operation's documented links.
+            let links = ((next.object["responses"] as? [String: Any])?[String(response.status)] as? [String: Any])?["links"] as? [String: Any] ?? [:]
+            for case let link as [String: Any] in links.values {
+                for (name, expression) in (link["parameters"] as? [String: String]) ?? [:] where expression.hasPrefix("$response.body#") {
+                    if ids[name] == nil, let id = JSONPointer.get(response.json, String(expression.dropFirst("$response.body#".count))) as? String {
+                        ids[name] = id
+                    }
+                }
+            }
+            compare(body, try await Self.readBack(next, response.json, ids, client), schema, at: next.id)
+            if let location = response.header("Location") {
+                let reread = try await client.get(location)
+                #expect(reread.status == 200, "\(location)")
+                compare(body, reread.json, schema, at: "\(next.id) read again")
+            }
+        }
+        #expect(pending.isEmpty, "no link gives the ids of: \(pending.map(\.id))")
+
+        // Every read, with the ids made above (a random one where none was made), has the documented shape.
+        for operation in document.operations where operation.method == "GET" {
+            var path = filled(operation.path)
+            for name in operation.pathParameters where ids[name] == nil { path = path.replacingOccurrences(of: "{\(name)}", with: UUID().uuidString.lowercased()) }
+            if operation.path.hasSuffix("/supports") { path += "?offer=\(ids["offer_id"]!)" }
+            let response = try await client.get(path)
+            #expect([200, 404].contains(response.status), "\(path): \(response.status) \(response.text)")
+            // The document's own answer is the document, which the OpenAPI validator checks.
+            if response.header("Content-Type")?.contains("json") == true, operation.path != "/openapi.json" { checkShape(response, operation) }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    /// Each write route refuses a key its schema lacks, at the top and nested, naming it, and
+    /// stores nothing.
+    @Test func anUnknownKeyIsRefusedOnEveryWriteRoute() async throws {
+        let document = try ContractDocument()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let employer = try await tenant.createEmployer(PublicBodies.linkopingsKommun)
+        let ids = ["employer_id": employer, "agreement_id": UUID().uuidString, "offer_id": UUID().uuidString,
+                   "participant_id": UUID().uuidString, "consent_id": UUID().uuidString]
+        let employersBefore = try await tenant.count("employers")
+        var checked = 0
+        for operation in document.operations {
+            guard let schema = document.requestSchema(operation), let example = schema["example"] as? [String: Any] else { continue }
+            var path = operation.path
+            for (name, id) in ids { path = path.replacingOccurrences(of: "{\(name)}", with: id) }
+            var top = example
+            top["lotsen_unknown"] = true
+            var refused = try await tenant.coordinator.send(operation.method, path, json: top)
+            #expect(refused.status == 422 && refused.fieldErrors.contains("/lotsen_unknown unknown_field"),
+                    "\(operation.id): \(refused.status) \(refused.text)")
+            for pointer in document.nestedObjectPointers(example) {
+                var nested = example
+                JSONPointer.set(&nested, pointer + "/lotsen_unknown", 1)
+                refused = try await tenant.coordinator.send(operation.method, path, json: nested)
+                #expect(refused.status == 422 && refused.fieldErrors.contains("\(pointer)/lotsen_unknown unknown_field"),
+                        "\(operation.id) \(pointer): \(refused.status) \(refused.text)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 8, "nested objects were tried on \(checked) places")
+        #expect(try await tenant.count("employers") == employersBefore)
+    }
+
+    /// Each list route refuses a parameter it does not document, and every role gets a 400 for an
+    /// empty or malformed id parameter (`?forbund=`), before anything is read.
+    @Test func unknownAndMalformedQueryParametersAreRefusedOnEveryListRoute() async throws {
+        let document = try ContractDocument()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let employer = try await tenant.createEmployer(PublicBodies.regionOstergotland)
+        let clients = [("coordinator", tenant.coordinator), ("employer", try await tenant.employerClient(UUID(uuidString: employer)!)),
+                       ("operator", try await tenant.operatorClient())]
+        var lists = 0
+        for operation in document.operations where operation.method == "GET" {
+            guard let schema = document.responseSchema(operation, status: 200), (schema["properties"] as? [String: Any])?["items"] != nil else { continue }
+            lists += 1
+            let path = operation.path.replacingOccurrences(of: "{employer_id}", with: employer)
+            for (role, client) in clients {
+                let unknown = try await client.get(path + "?lotsen_unknown=1")
+                #expect(unknown.status == 400 && unknown.fieldErrors.contains("?lotsen_unknown unknown_parameter"), "\(role) \(path): \(unknown.text)")
+                let parameters = ((operation.object["parameters"] as? [Any]) ?? []).map { document.resolve($0) }
+                for parameter in parameters where parameter["in"] as? String == "query" {
+                    let name = parameter["name"] as! String
+                    let format = document.resolve(parameter["schema"])["format"] as? String
+                    for value in format == "uuid" ? ["", "not-an-id"] : [""] {
+                        let malformed = try await client.get(path + "?\(name)=\(value)")
+                        #expect(malformed.status == 400 && malformed.fieldErrors.first?.hasPrefix("?\(name) ") == true,
+                                "\(role) \(path)?\(name)=\(value): \(malformed.status) \(malformed.text)")
+                    }
+                }
+            }
+        }
+        #expect(lists >= 6)
+    }
+}
