@@ -201,3 +201,54 @@ struct RejectionEndToEndTests {
         #expect((exported["suggestion_history"] as? [[String: Any]])?.contains { $0["reason"] as? String == "changed_since_rejection" } == true)
     }
 }
+
+@Suite("Exclusions and AF registration sent through the API reach matching", .serialized)
+struct ParticipantFieldsReachMatchingTests {
+    /// `excluded_employer_ids` and `facts.registered_at_af_since` are stored as sent: the excluded
+    /// employer's offer is never suggested, and a participant registered at AF with reduced capacity
+    /// is eligible for lönebidrag on a wage-subsidised offer.
+    @Test func anExcludedEmployerIsNeverSuggestedAndAFRegistrationMakesLonebidragApply() async throws {
+        let running = try await MatchingDaemon.start()
+        defer { running.stop() }
+        let token = try await running.connection.withTransaction { tx in
+            _ = try await SupportCatalogStore().load(try SupportCatalogParser.parseCatalog(SeedSupportCatalog.data), loadedBy: "test", in: tx)
+            let forbund = try await TenancyStore().createForbund(name: "Undantag", in: tx)
+            return try await TokenStore().create(role: .coordinator, forbundID: forbund.id, userID: nil, in: tx).token
+        }
+        let api = APIClient(base: running.base, token: token)
+        func employer(_ number: String, _ name: String) async throws -> String {
+            try #require(try await api.post("/v1/employers", ["organisationsnummer": number, "name": name, "sector": "public"])
+                .json["id"] as? String)
+        }
+        let excluded = try await employer(PublicBodies.linkopingsKommun, "Linköpings kommun")
+        let welcome = try await employer(PublicBodies.regionOstergotland, "Region Östergötland")
+        let subsidised = offerBody(["status": "open", "type": "lonestod", "monthly_wage": 24_000])
+        let excludedOffer = try #require(try await api.post("/v1/employers/\(excluded)/offers", subsidised).json["id"] as? String)
+        let welcomeOffer = try #require(try await api.post("/v1/employers/\(welcome)/offers", subsidised).json["id"] as? String)
+
+        let created = try await api.post("/v1/participants", participantBody([
+            "excluded_employer_ids": [excluded],
+            "facts": ["birth_year": 1985, "registered_at_af_since": "2024-03-01", "disability_reduced_capacity": true,
+                      "assessed_capacity_percent": 50],
+        ]))
+        let participant = try #require(created.json["id"] as? String, "\(created.text)")
+        #expect(created.json["excluded_employer_ids"] as? [String] == [excluded])
+        #expect((created.json["facts"] as? [String: Any])?["registered_at_af_since"] as? String == "2024-03-01")
+        #expect(try await api.post("/v1/participants/\(participant)/consents", ["purpose": "matching", "given_on": "2026-01-10"]).status == 201)
+
+        let matched = try await waitUntil(timeout: .seconds(30)) {
+            try await api.get("/v1/suggestions?participant=\(participant)").items.contains { $0["offer_id"] as? String == welcomeOffer }
+        }
+        #expect(matched, "\(running.daemon.log)")
+        let suggestions = try await api.get("/v1/suggestions?participant=\(participant)").items
+        #expect(!suggestions.contains { $0["offer_id"] as? String == excludedOffer }, "an excluded employer is never suggested")
+        let suggestion = try #require(suggestions.first { $0["offer_id"] as? String == welcomeOffer })
+        let lonebidrag = try #require((suggestion["supports"] as? [[String: Any]])?.first { $0["code"] as? String == "lonebidrag" })
+        #expect(lonebidrag["applies"] as? Bool == true, "\(lonebidrag)")
+        // The capacity share of a wage capped at 20 000 kr full time, 15 000 kr for the offer's 30
+        // hours of 40: half of it at 50 % capacity.
+        #expect(lonebidrag["estimated_monthly_amount"] as? Int == 7_500, "\(lonebidrag)")
+        let supports = try await api.get("/v1/participants/\(participant)/supports?offer=\(welcomeOffer)")
+        #expect((supports.json["supports"] as? [[String: Any]])?.first { $0["code"] as? String == "lonebidrag" }?["applies"] as? Bool == true)
+    }
+}
