@@ -44,7 +44,7 @@ struct EmployerStoreTests {
             input.workplaceKommunkod = "0582"
             input.handledareAvailable = false
             let offer = try await connection.withTransaction {
-                try await OfferStore().create(scope, employerID: employer.id, fields: try input.validated(), status: .open,
+                try await OfferStore().create(scope, employerID: employer.id, fields: try input.validated(creating: true), status: .open,
                                               by: change, in: $0)
             }
             let closed = try await connection.withTransaction {

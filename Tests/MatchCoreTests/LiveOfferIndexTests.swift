@@ -17,7 +17,7 @@ struct LiveOfferIndexTests {
         input.startDate = "2027-01-04"
         input.workplaceKommunkod = "0582"
         input.handledareAvailable = true
-        return try input.validated()
+        return try input.validated(creating: true)
     }
 
     /// Changes reach the index by notification, without reading every offer again; a lost

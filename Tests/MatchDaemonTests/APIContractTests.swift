@@ -240,3 +240,40 @@ struct APIContractTests {
         #expect(lists >= 6)
     }
 }
+
+@Suite("Records read and sent back whole")
+struct ReadThenReplaceTests {
+    /// A client may GET a record, change nothing (or one field) and PUT it back whole: the
+    /// read-only fields it echoes are accepted and ignored, and an offer in any status goes back.
+    @Test func everyReplaceableRecordCanBeSentBackAsItWasRead() async throws {
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let api = tenant.coordinator
+        let employer = try await tenant.createEmployer(PublicBodies.forsakringskassan)
+        let agreement = try #require(try await api.post("/v1/employers/\(employer)/agreements", ["kind": "placement", "signed_on": "2026-01-15"])
+            .json["id"] as? String)
+        let offer = try #require(try await api.post("/v1/employers/\(employer)/offers", offerBody(["status": "open"])).json["id"] as? String)
+        #expect(try await api.post("/v1/offers/\(offer)/status", ["status": "paused", "note": "semester"]).status == 200)
+        let participant = try #require(try await api.post("/v1/participants", participantBody()).json["id"] as? String)
+        #expect(try await api.post("/v1/participants/\(participant)/consents", ["purpose": "matching", "given_on": "2026-01-10"]).status == 201)
+
+        let document = try ContractDocument()
+        let ids = ["employer_id": employer, "agreement_id": agreement, "offer_id": offer, "participant_id": participant]
+        var replaced = 0
+        for operation in document.operations where operation.method == "PUT" {
+            var path = operation.path
+            for (name, id) in ids { path = path.replacingOccurrences(of: "{\(name)}", with: id) }
+            let read = try await api.get(path)
+            #expect(read.status == 200, "\(path)")
+            let etag = try #require(read.header("ETag"))
+            let written = try await api.send("PUT", path, raw: read.body, headers: ["Content-Type": "application/json", "If-Match": etag])
+            #expect(written.status == 200, "\(operation.id): \(written.status) \(written.text)")
+            var before = read.json, after = written.json
+            for key in ["version", "updated_at"] { before[key] = nil; after[key] = nil }
+            #expect(canonicalJSON(before) == canonicalJSON(after), "\(operation.id) changed what it was sent back")
+            replaced += 1
+        }
+        #expect(replaced >= 4)
+        #expect(try await api.get("/v1/offers/\(offer)").json["status"] as? String == "paused")
+    }
+}

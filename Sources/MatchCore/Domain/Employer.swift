@@ -114,6 +114,13 @@ public enum CoordinateSource: String, Sendable, Codable, CaseIterable {
     case address
     /// The municipality's coordinate, used because none was given.
     case municipality
+
+    /// The source of a stored coordinate: the municipality's when none was given, and also when
+    /// the one given is the municipality's own, so a record read and sent back whole keeps it.
+    static func of(_ given: (Double, Double)?, in municipality: ReferenceData.Municipality) -> CoordinateSource {
+        guard let given else { return .municipality }
+        return given == (municipality.latitude, municipality.longitude) ? .municipality : .address
+    }
 }
 
 /// A contact person at an employer.

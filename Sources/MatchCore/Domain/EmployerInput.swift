@@ -109,7 +109,7 @@ extension EmployerInput.AddressInput {
         guard let municipality else { return nil }
         return EmployerAddress(label: label, street: street, postalCode: postalCode, city: city, kommunkod: municipality.code,
                                latitude: given?.0 ?? municipality.latitude, longitude: given?.1 ?? municipality.longitude,
-                               coordinateSource: given == nil ? .municipality : .address)
+                               coordinateSource: .of(given, in: municipality))
     }
 }
 

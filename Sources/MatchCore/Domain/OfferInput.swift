@@ -38,7 +38,7 @@ public struct OfferInput: Sendable, Decodable {
     static let paidTypes: Set<PlacementType> = [.lonestod, .nystartsjobb, .introduktionsjobb, .osa, .osubventionerad]
 
     /// The checked fields, or every broken rule.
-    public func validated() throws(FieldErrors) -> OfferFields {
+    public func validated(creating: Bool) throws(FieldErrors) -> OfferFields {
         var check = InputCheck()
         let type = check.oneOf(type, "/type", as: PlacementType.self)
         let occupation = check.occupation(occupation, "/occupation")
@@ -78,8 +78,14 @@ public struct OfferInput: Sendable, Decodable {
         for (index, code) in supports.enumerated() where !code.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) {
             check.errors.add("/supports_counted_on/\(index)", rule: "format", "must be a support code such as nystartsjobb")
         }
-        if let status, status != OfferStatus.draft.rawValue, status != OfferStatus.open.rawValue {
-            check.errors.add("/status", rule: "enum", "must be draft or open when an offer is created")
+        // On create the offer starts as draft or open; on replace the status is ignored (it changes
+        // through the status operation), so an offer read in any status can be sent back whole.
+        if let status {
+            if creating, status != OfferStatus.draft.rawValue, status != OfferStatus.open.rawValue {
+                check.errors.add("/status", rule: "enum", "must be draft or open when an offer is created")
+            } else if !creating, OfferStatus(rawValue: status) == nil {
+                check.errors.add("/status", rule: "enum", "must be one of: \(OfferStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
         try check.finish()
         return OfferFields(
@@ -89,7 +95,7 @@ public struct OfferInput: Sendable, Decodable {
             durationMonths: duration, monthlyWage: wage, workplaceKommunkod: municipality!.code, workplaceAddress: address,
             workplaceLatitude: coordinate?.0 ?? municipality!.latitude,
             workplaceLongitude: coordinate?.1 ?? municipality!.longitude,
-            workplaceCoordinateSource: coordinate == nil ? .municipality : .address,
+            workplaceCoordinateSource: .of(coordinate, in: municipality!),
             remotePossible: remotePossible ?? false, handledareAvailable: handledare!, handledareHours: handledareHours,
             adaptations: adaptations, positions: positions!, supportsCountedOn: supports)
     }

@@ -108,7 +108,7 @@ public struct ParticipantInput: Sendable, Decodable {
         return ParticipantFields(
             caseReference: reference!, name: name, responsibleCoordinatorID: responsibleCoordinatorID, seeking: seeking!,
             homeKommunkod: home!.code, homeLatitude: coordinate?.0 ?? home!.latitude, homeLongitude: coordinate?.1 ?? home!.longitude,
-            homeCoordinateSource: coordinate == nil ? .municipality : .address, maxCommuteKm: commuteKm,
+            homeCoordinateSource: .of(coordinate, in: home!), maxCommuteKm: commuteKm,
             maxCommuteMinutes: commuteMinutes, wishedOccupations: wished, interests: interests, excludedSectors: sectors,
             excludedEmployerIDs: excludedEmployerIDs ?? [], experience: experience, skills: skills, informalCompetence: informal,
             languages: languages, hoursPerWeek: hours!, availableFrom: available, adaptationNeeds: needs,

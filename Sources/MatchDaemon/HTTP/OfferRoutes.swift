@@ -31,7 +31,7 @@ enum OfferRoutes {
             let scope = try Authorization.offerWriteScope(context)
             let employerID = try request.id("employer_id", context)
             let body = try await JSONBody<OfferInput>(request, context: context)
-            let fields = try body.value.validated()
+            let fields = try body.value.validated(creating: true)
             let status = body.value.initialStatus
             let change = try change(context)
             return try await WriteTransaction.run(request, context, pool: pool, scope: scope, bodyBytes: body.bytes) { tx in
@@ -54,7 +54,7 @@ enum OfferRoutes {
             let scope = try Authorization.offerWriteScope(context)
             let id = try request.id("offer_id", context)
             let version = try request.ifMatchVersion
-            let fields = try await JSONBody<OfferInput>(request, context: context).value.validated()
+            let fields = try await JSONBody<OfferInput>(request, context: context).value.validated(creating: false)
             let change = try change(context)
             let offer = try await pool.withTransaction {
                 try await store.replace(scope, id: id, fields: fields, ifVersion: version, by: change, in: $0)
