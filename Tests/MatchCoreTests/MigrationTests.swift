@@ -74,4 +74,40 @@ struct MigrationTests {
         #expect(files == EmbeddedMigrations.fileNames.sorted())
         #expect(EmbeddedMigrations.all.map(\.fileName) == files)
     }
+
+    /// Profiles stored before the JSON names were declared carry camelCase keys; 0008 renames
+    /// them, so every fact (the AF registration and exclusions among them) reads back.
+    @Test func storedProfilesTakeTheDeclaredNames() async throws {
+        let conninfo = try await TestPostgres.shared.makeDatabase(migrated: false)
+        let connection = try await PostgresConnection.connect(conninfo)
+        defer { Task { await connection.close() } }
+        try await Migrator(migrations: EmbeddedMigrations.all.filter { $0.version < 8 }).migrate(on: connection)
+        let excluded = UUID()
+        let old = """
+            {"caseReference": "GAMMAL-1", "name": null, "responsibleCoordinatorID": null, "seeking": true,
+             "homeKommunkod": "0580", "homeLatitude": 58.4, "homeLongitude": 15.6167, "homeCoordinateSource": "municipality",
+             "maxCommuteKm": 25, "maxCommuteMinutes": null, "wishedOccupations": ["5120"], "interests": "", "excludedSectors": [],
+             "excludedEmployerIDs": ["\(excluded.uuidString.lowercased())"], "experience": [{"occupation": "5120", "years": 2}],
+             "skills": [], "informalCompetence": [], "languages": [{"language": "sv", "level": "b1"}], "hoursPerWeek": 20,
+             "availableFrom": null, "adaptationNeeds": ["quiet_workspace"], "needsHandledare": true, "gender": "kvinna",
+             "facts": {"birthYear": 1990, "monthsAwayLast9": 7, "monthsAwayLast15": 12, "registeredAtAFSince": "2024-03-01",
+                       "inJobGuarantee": null, "disabilityReducedCapacity": true, "assessedCapacityPercent": 50,
+                       "newArrivalSince": null, "hogriskskydd": null}}
+            """
+        try await connection.withTransaction { tx in
+            let forbund = try await TenancyStore().createForbund(name: "Före 0008", in: tx)
+            try await tx.execute("""
+                WITH s AS (INSERT INTO participant_statistics (forbund_id, gender, start_year) VALUES (\(forbund.id), 'kvinna', 2026) RETURNING id)
+                INSERT INTO participants (forbund_id, case_reference, seeking, profile, statistics_id)
+                SELECT \(forbund.id), 'GAMMAL-1', true, \(old)::jsonb, s.id FROM s
+                """)
+        }
+        try await Migrator().migrate(on: connection)
+        let fields = try await connection.query("SELECT profile FROM participants WHERE case_reference = 'GAMMAL-1'")[0]
+            .decode(PostgresJSONB<ParticipantFields>.self, "profile").value
+        #expect(fields.excludedEmployerIDs == [excluded])
+        #expect(fields.facts.registeredAtAFSince == CalendarDate(iso: "2024-03-01"))
+        #expect(fields.facts.monthsAwayLast15 == 12)
+        #expect(fields.maxCommuteKm == 25 && fields.needsHandledare && fields.adaptationNeeds == [.quietWorkspace])
+    }
 }
