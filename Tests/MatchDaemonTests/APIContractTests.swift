@@ -138,6 +138,23 @@ struct APIContractTests {
                 }
                 body[name] = real
             }
+            if next.method == "PUT" {
+                // First replace with only the required fields, so a field the replace path drops
+                // shows below as a value that did not come back, not as the create's value kept.
+                let required = Set((schema["required"] as? [String]) ?? [])
+                var minimal = body.filter { required.contains($0.key) }
+                var reset = try await client.send("PUT", filled(next.path), json: minimal)
+                if reset.status == 422 {
+                    // A field required by another's value (a wage for a paid type) is named by the
+                    // refusal: add those back from the example.
+                    for error in reset.fieldErrors {
+                        let key = String(error.dropFirst().prefix { $0 != "/" && $0 != " " })
+                        minimal[key] = body[key]
+                    }
+                    reset = try await client.send("PUT", filled(next.path), json: minimal)
+                }
+                #expect(reset.status == 200, "\(next.id) with required fields only: \(reset.status) \(reset.text)")
+            }
             let response = try await client.send(next.method, filled(next.path), json: body)
             guard (200..<300).contains(response.status) else {
                 problems.append("\(next.id): the example was answered \(response.status) \(response.text)")
@@ -154,7 +171,7 @@ struct APIContractTests {
                 }
             }
             compare(body, try await Self.readBack(next, response.json, ids, client), schema, at: next.id)
-            if let location = response.header("Location") {
+            if let location = response.header("Location") ?? (next.method == "PUT" ? filled(next.path) : nil) {
                 let reread = try await client.get(location)
                 #expect(reread.status == 200, "\(location)")
                 compare(body, reread.json, schema, at: "\(next.id) read again")
@@ -165,10 +182,12 @@ struct APIContractTests {
         // Every read, with the ids made above (a random one where none was made), has the documented shape.
         for operation in document.operations where operation.method == "GET" {
             var path = filled(operation.path)
-            for name in operation.pathParameters where ids[name] == nil { path = path.replacingOccurrences(of: "{\(name)}", with: UUID().uuidString.lowercased()) }
+            let unmade = operation.pathParameters.filter { ids[$0] == nil }
+            for name in unmade { path = path.replacingOccurrences(of: "{\(name)}", with: UUID().uuidString.lowercased()) }
             if operation.path.hasSuffix("/supports") { path += "?offer=\(ids["offer_id"]!)" }
             let response = try await client.get(path)
-            #expect([200, 404].contains(response.status), "\(path): \(response.status) \(response.text)")
+            // A record made above is found; only an id made up here may be a 404.
+            #expect(response.status == 200 || (response.status == 404 && !unmade.isEmpty), "\(path): \(response.status) \(response.text)")
             // The document's own answer is the document, which the OpenAPI validator checks.
             if response.header("Content-Type")?.contains("json") == true, operation.path != "/openapi.json" { checkShape(response, operation) }
         }

@@ -248,6 +248,18 @@ struct ParticipantFieldsReachMatchingTests {
         // The capacity share of a wage capped at 20 000 kr full time, 15 000 kr for the offer's 30
         // hours of 40: half of it at 50 % capacity.
         #expect(lonebidrag["estimated_monthly_amount"] as? Int == 7_500, "\(lonebidrag)")
+        // Suggestions have exactly the documented shape (the shared API server runs no matching,
+        // so the contract tests see none): the list and one suggestion.
+        let document = try ContractDocument()
+        for (operationID, path) in [("listSuggestions", "/v1/suggestions?participant=\(participant)"),
+                                    ("getSuggestion", "/v1/suggestions/\(try #require(suggestion["id"] as? String))")] {
+            let operation = try #require(document.operations.first { $0.id == operationID }, "\(operationID) in openapi.json")
+            let answer = try await api.get(path)
+            #expect(answer.status == 200)
+            let body = try JSONSerialization.jsonObject(with: answer.body)
+            let problems = document.shapeProblems(body, document.responseSchema(operation, status: 200))
+            #expect(problems.isEmpty, "\(operationID): \(problems)")
+        }
         let supports = try await api.get("/v1/participants/\(participant)/supports?offer=\(welcomeOffer)")
         #expect((supports.json["supports"] as? [[String: Any]])?.first { $0["code"] as? String == "lonebidrag" }?["applies"] as? Bool == true)
     }

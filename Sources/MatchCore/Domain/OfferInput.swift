@@ -32,6 +32,10 @@ public struct OfferInput: Sendable, Decodable {
     struct LanguageInput: Sendable, Decodable {
         var language: String?
         var level: String?
+
+        enum CodingKeys: String, CodingKey {
+            case language, level
+        }
     }
 
     /// Placement types that pay a wage, so need one stated.
@@ -152,5 +156,9 @@ public struct OfferStatusChange: Sendable, Decodable {
         let note = check.text(note, "/note", maxLength: 2_000) ?? ""
         try check.finish()
         return (status!, note)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, note
     }
 }

@@ -97,6 +97,10 @@ public struct Experience: Sendable, Codable, Hashable {
     public var occupation: String
     /// Years.
     public var years: Int
+
+    enum CodingKeys: String, CodingKey {
+        case occupation, years
+    }
 }
 
 /// Competence gained outside work.
@@ -117,6 +121,10 @@ public struct InformalCompetence: Sendable, Codable, Hashable {
     public var source: Source
     /// In the person's own words.
     public var description: String
+
+    enum CodingKeys: String, CodingKey {
+        case source, description
+    }
 }
 
 /// The facts the financial supports' rules read. Each is optional: an unknown fact makes a rule

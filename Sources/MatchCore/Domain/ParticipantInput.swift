@@ -30,11 +30,19 @@ public struct ParticipantInput: Sendable, Decodable {
     struct ExperienceInput: Sendable, Decodable {
         var occupation: String?
         var years: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case occupation, years
+        }
     }
 
     struct InformalInput: Sendable, Decodable {
         var source: String?
         var description: String?
+
+        enum CodingKeys: String, CodingKey {
+            case source, description
+        }
     }
 
     struct FactsInput: Sendable, Decodable {

@@ -111,6 +111,10 @@ public struct LanguageSkill: Sendable, Codable, Hashable {
     public var language: String
     /// The level.
     public var level: LanguageLevel
+
+    enum CodingKeys: String, CodingKey {
+        case language, level
+    }
 }
 
 /// The fields of an offer, checked.
