@@ -168,4 +168,26 @@ struct OfferAPITests {
         #expect(Set(actors).count == 1, "the employer's user made both changes")
         #expect(actors.allSatisfy { $0.hasPrefix("user:") && !$0.contains(tenant.coordinatorID.uuidString.lowercased()) })
     }
+
+    /// Offers page by creation time: each page's cursor leads to the next, and a cursor whose time
+    /// is not one is refused as a cursor (400), never passed to SQL.
+    @Test func offersPageByTheirCursorAndAForgedTimeIsRefused() async throws {
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let employer = try await tenant.createEmployer(PublicBodies.skatteverket)
+        var made: [String] = []
+        for title in ["Diskare", "Kockbiträde", "Lagerarbetare"] {
+            made.append(try #require(try await tenant.coordinator.post("/v1/employers/\(employer)/offers", offerBody(["title": title]))
+                .json["id"] as? String))
+        }
+        let first = try await tenant.coordinator.get("/v1/offers?limit=2")
+        let cursor = try #require(first.json["next_cursor"] as? String)
+        let second = try await tenant.coordinator.get("/v1/offers?limit=2&cursor=\(cursor)")
+        #expect((first.items + second.items).compactMap { $0["id"] as? String } == made)
+        #expect(second.json["next_cursor"] is NSNull)
+
+        let forged = PageCursor(values: ["2026-13-45 00:00:00+00", UUID().uuidString]).encoded
+        let refused = try await tenant.coordinator.get("/v1/offers?cursor=\(forged)")
+        #expect(refused.status == 400 && refused.fieldErrors == ["?cursor cursor"], "\(refused.text)")
+    }
 }

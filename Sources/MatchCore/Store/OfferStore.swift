@@ -105,10 +105,10 @@ public struct OfferStore: Sendable {
         if let employerID { condition = "\(condition) AND o.employer_id = \(employerID)" }
         if let status { condition = "\(condition) AND o.status = \(status.rawValue)" }
         if let after = page.after {
-            // The time is checked here, so a forged cursor is a 400 and not a failed cast in SQL.
+            // The time is read here as the binding reads the server's timestamps, so a forged
+            // cursor is a 400 and not a failed cast in SQL.
             guard after.values.count == 2, let id = UUID(uuidString: after.values[1]),
-                  after.values[0].wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([+-][0-9]{2}(:?[0-9]{2})?|Z)?/) != nil
-            else { throw PageCursorError() }
+                  PostgresTimestamp.parse(after.values[0]) != nil else { throw PageCursorError() }
             condition = "\(condition) AND (o.created_at, o.id) > (\(after.values[0])::timestamptz, \(id))"
         }
         let rows = try await connection.query("""
