@@ -36,7 +36,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            exclude: ["Migrations/README.md", "Reference/data/SOURCES.md"],
+            exclude: ["Migrations/README.md", "Reference/data/SOURCES.md", "Workers/MatchingRules.md"],
             resources: [
                 .embedInCode("Migrations/sql"),
                 .embedInCode("Reference/data/kommuner.csv"),

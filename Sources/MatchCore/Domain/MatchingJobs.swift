@@ -58,4 +58,12 @@ public enum MatchingJobs {
         try JobInsert(Participant.self, Target(forbundID: forbundID, id: id),
                       uniqueKey: "match.participant:\(id.uuidString.lowercased())", meta: meta)
     }
+
+    /// Enqueues `jobs` in one statement (keys in sorted order, see `JobQueue.enqueue(batch:)`) and
+    /// wakes the matching workers, in the caller's transaction.
+    public static func enqueue(_ jobs: [JobInsert], queue: JobQueue = JobQueue(), in transaction: PostgresTransaction) async throws {
+        guard !jobs.isEmpty else { return }
+        _ = try await queue.enqueue(batch: jobs, in: transaction)
+        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(Self.queue))")
+    }
 }

@@ -82,6 +82,17 @@ public struct PairMatcher: Sendable {
     func match(_ person: PreparedParticipant, candidates: [[PreparedOffer]], supports: [SupportDefinition], waitingDays: Int,
                excluding: Set<UUID>, everyOffer: () -> [OfferGroup]) -> Outcome {
         let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
+        let passed = passing(person, candidates: candidates, waitingDays: waitingDays, excluding: excluding, memo: memo)
+        let kept = Self.best(passed, count: topPerParticipant) { ($0.total, $0.offer.order) }
+        let suggestions = kept.map { suggestion(person, $0.offer, waitingDays: waitingDays, memo: memo) }
+        return Outcome(suggestions: suggestions,
+                       nearMisses: suggestions.isEmpty ? nearest(person, among: everyOffer(), excluding: excluding, memo: memo) : [])
+    }
+
+    /// Every offer among `candidates` the participant passes, with its total: the participant's
+    /// whole ranking before it is cut to the top N.
+    func passing(_ person: PreparedParticipant, candidates: [[PreparedOffer]], waitingDays: Int, excluding: Set<UUID>,
+                 memo: SupportMemo) -> [(total: Double, offer: PreparedOffer)] {
         var passed: [(total: Double, offer: PreparedOffer)] = []
         for group in candidates {
             for offer in group where (excluding.isEmpty || !excluding.contains(offer.id))
@@ -89,24 +100,38 @@ public struct PairMatcher: Sendable {
                 passed.append((scorer.total(person, offer, waitingDays: waitingDays), offer))
             }
         }
-        let kept = Self.best(passed, count: topPerParticipant) { ($0.total, $0.offer.order) }
-        let suggestions = kept.map { suggestion(person, $0.offer, waitingDays: waitingDays, memo: memo) }
-        return Outcome(suggestions: suggestions,
-                       nearMisses: suggestions.isEmpty ? nearest(person, among: everyOffer(), excluding: excluding, memo: memo) : [])
+        return passed
+    }
+
+    /// A participant who passes an offer, scored, with what builds the suggestion if it is kept.
+    struct PassingParticipant {
+        var total: Double
+        var person: PreparedParticipant
+        var waiting: Int
+        var memo: SupportMemo
+    }
+
+    /// Every participant who passes `offer`, with the total: the offer's whole ranking before it
+    /// is cut to the top M.
+    func passing(_ offer: PreparedOffer, participants: [(Participant, waitingDays: Int)], supports: [SupportDefinition],
+                 today: CalendarDate, excluding: Set<UUID>) -> [PassingParticipant] {
+        var passed: [PassingParticipant] = []
+        for (participant, waiting) in participants where excluding.isEmpty || !excluding.contains(participant.id) {
+            let person = PreparedParticipant(participant, today: today, constraints: constraints)
+            let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
+            if constraints.failures(person, offer, applyingSupports: { memo.applyingCodes(offer) }).isEmpty {
+                passed.append(PassingParticipant(total: scorer.total(person, offer, waitingDays: waiting), person: person,
+                                                 waiting: waiting, memo: memo))
+            }
+        }
+        return passed
     }
 
     /// An offer's best participants; those in `excluding` (pairs a coordinator rejected) are left out.
     public func match(_ offer: MatchOffer, participants: [(Participant, waitingDays: Int)], supports: [SupportDefinition],
                       today: CalendarDate, excluding: Set<UUID> = []) -> Outcome {
         let prepared = PreparedOffer(offer)
-        var passed: [(total: Double, person: PreparedParticipant, waiting: Int, memo: SupportMemo)] = []
-        for (participant, waiting) in participants where excluding.isEmpty || !excluding.contains(participant.id) {
-            let person = PreparedParticipant(participant, today: today, constraints: constraints)
-            let memo = SupportMemo(evaluator: evaluator, supports: supports, person: person)
-            if constraints.failures(person, prepared, applyingSupports: { memo.applyingCodes(prepared) }).isEmpty {
-                passed.append((scorer.total(person, prepared, waitingDays: waiting), person, waiting, memo))
-            }
-        }
+        let passed = passing(prepared, participants: participants, supports: supports, today: today, excluding: excluding)
         let kept = Self.best(passed, count: topPerOffer) { ($0.total, $0.person.order) }
         return Outcome(suggestions: kept.map { suggestion($0.person, prepared, waitingDays: $0.waiting, memo: $0.memo) },
                        nearMisses: [])

@@ -11,6 +11,7 @@ public enum EmbeddedMigrations {
         ("0006_suggestions.sql", PackageResources._006_suggestions_sql),
         ("0007_offer_index_notifications.sql", PackageResources._007_offer_index_notifications_sql),
         ("0008_declared_json_names.sql", PackageResources._008_declared_json_names_sql),
+        ("0009_matching_integrity.sql", PackageResources._009_matching_integrity_sql),
     ]
 
     /// The names of the files this binary carries.

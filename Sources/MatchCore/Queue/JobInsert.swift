@@ -15,7 +15,7 @@ public struct JobInsert: Sendable {
     public var maxAttempts: Int
     /// When it may run; nil is now.
     public var scheduledAt: Date?
-    /// While a job with this key waits, another with it is skipped.
+    /// While a job with this key waits, another with it is merged into it.
     public var uniqueKey: String?
     /// Who caused it.
     public var meta: JobMeta
@@ -55,7 +55,7 @@ public struct JobInsert: Sendable {
 public enum EnqueueResult: Sendable, Equatable {
     /// The job was inserted with this id.
     case inserted(Int64)
-    /// A waiting job with the same unique key exists; nothing was inserted.
+    /// A waiting job with the same unique key exists; the job was merged into it (see `JobQueue.mergeIntoWaiting`).
     case skippedDuplicate
 }
 

@@ -20,7 +20,21 @@ public struct JobQueue: Sendable {
 
     // MARK: Enqueue
 
-    /// Enqueues one job in the caller's transaction; a waiting duplicate of a unique job is skipped.
+    /// What a unique job does when a job with its key already waits: it is merged into that job,
+    /// which runs no later than either asked. The merge is an update, so it holds the waiting job's
+    /// row lock until the caller commits, and a fetch (`FOR UPDATE SKIP LOCKED`) cannot start the
+    /// job before then: a job never runs on a state older than a change that was merged into it.
+    /// (Skipping the duplicate instead let the waiting job start before the change committed, and
+    /// then nothing ever looked at the change.) A key whose job is running does not conflict: the
+    /// change gets a job of its own that runs after.
+    static let mergeIntoWaiting: PostgresQuery = """
+        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'retryable')
+        DO UPDATE SET scheduled_at = least(jobs.scheduled_at, excluded.scheduled_at),
+                      priority = least(jobs.priority, excluded.priority)
+        """
+
+    /// Enqueues one job in the caller's transaction; a unique job whose key already waits is
+    /// merged into the waiting one (see `mergeIntoWaiting`).
     public func enqueue(_ job: JobInsert, in transaction: PostgresTransaction) async throws -> EnqueueResult {
         let now = clock.now()
         let rows = try await transaction.query("""
@@ -28,50 +42,48 @@ public struct JobQueue: Sendable {
             VALUES (\(job.kind), \(job.queue), \(job.argumentsJSON)::jsonb, \(job.metaJSON)::jsonb, \(job.priority),
                     \(job.maxAttempts), \(job.scheduledAt ?? now), \(job.uniqueKey),
                     \((job.scheduledAt ?? now) > now ? JobState.scheduled : .available)::job_state, \(now))
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'retryable')
-            DO NOTHING
-            RETURNING id
+            \(Self.mergeIntoWaiting)
+            RETURNING id, xmax = 0 AS inserted
             """)
-        guard let row = rows.first else { return .skippedDuplicate }
+        // xmax is 0 on a row this statement inserted, and set on one it updated (merged into).
+        guard let row = rows.first, try row.decode(Bool.self, "inserted") else { return .skippedDuplicate }
         return .inserted(try row.decode(Int64.self, "id"))
     }
 
-    /// Enqueues many jobs in one statement; returns one result per job, in order.
+    /// Enqueues many jobs in one statement; returns one result per job, in order (a job merged into
+    /// a waiting one, or into an earlier job of the batch with its key, is `skippedDuplicate`).
+    /// Jobs of one key after the first are merged into it before the statement (one statement
+    /// cannot update a row twice); unique keys are sent in sorted order, so two transactions
+    /// merging into the same waiting jobs lock them in one order.
     public func enqueue(batch jobs: [JobInsert], in transaction: PostgresTransaction) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
         let now = clock.now()
+        var seenKeys = Set<String>()
+        let sent = jobs.indices.filter { jobs[$0].uniqueKey.map { seenKeys.insert($0).inserted } ?? true }
+            .sorted { (jobs[$0].uniqueKey ?? "", $0) < (jobs[$1].uniqueKey ?? "", $1) }
+        let unique = sent.map { jobs[$0] }
         let rows = try await transaction.query("""
             INSERT INTO jobs (kind, queue, args, meta, priority, max_attempts, scheduled_at, unique_key, state, created_at)
             SELECT kind, queue, args::jsonb, meta::jsonb, priority, max_attempts, scheduled_at::timestamptz,
                    NULLIF(unique_key, ''),
                    CASE WHEN scheduled_at::timestamptz > \(now) THEN 'scheduled' ELSE 'available' END::job_state, \(now)
-            FROM unnest(\(jobs.map(\.kind)), \(jobs.map(\.queue)), \(jobs.map(\.argumentsJSON)), \(jobs.map(\.metaJSON)),
-                        \(jobs.map { Int64($0.priority) }), \(jobs.map { Int64($0.maxAttempts) }),
-                        \(jobs.map { PostgresTimestamp.format($0.scheduledAt ?? now) }), \(jobs.map { $0.uniqueKey ?? "" }))
+            FROM unnest(\(unique.map(\.kind)), \(unique.map(\.queue)), \(unique.map(\.argumentsJSON)), \(unique.map(\.metaJSON)),
+                        \(unique.map { Int64($0.priority) }), \(unique.map { Int64($0.maxAttempts) }),
+                        \(unique.map { PostgresTimestamp.format($0.scheduledAt ?? now) }), \(unique.map { $0.uniqueKey ?? "" }))
                  WITH ORDINALITY AS j(kind, queue, args, meta, priority, max_attempts, scheduled_at, unique_key, n)
             ORDER BY n
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'retryable')
-            DO NOTHING
-            RETURNING id, unique_key
+            \(Self.mergeIntoWaiting)
+            RETURNING id, xmax = 0 AS inserted
             """)
-        // Rows come back in insertion order; match them to the jobs that were not skipped.
-        var inserted = rows.makeIterator()
-        var next = inserted.next()
-        var results: [EnqueueResult] = []
-        var seenKeys = Set<String>()
-        for job in jobs {
-            let duplicateInBatch = job.uniqueKey.map { !seenKeys.insert($0).inserted } ?? false
-            if !duplicateInBatch, let row = next, try row.decode(String?.self, "unique_key") == job.uniqueKey {
-                results.append(.inserted(try row.decode(Int64.self, "id")))
-                next = inserted.next()
-            } else {
-                results.append(.skippedDuplicate)
-            }
+        // Rows come back in insertion order, one per job sent.
+        var results = Array(repeating: EnqueueResult.skippedDuplicate, count: jobs.count)
+        for (index, row) in zip(sent, rows) where try row.decode(Bool.self, "inserted") {
+            results[index] = .inserted(try row.decode(Int64.self, "id"))
         }
         return results
     }
 
-    /// Enqueues many jobs through COPY into a staging table, then one INSERT that skips waiting
+    /// Enqueues many jobs through COPY into a staging table, then one INSERT that merges waiting
     /// duplicates (COPY itself cannot); returns how many were inserted.
     public func enqueue(copying jobs: [JobInsert], in transaction: PostgresTransaction) async throws -> Int {
         let now = clock.now()
@@ -89,14 +101,19 @@ public struct JobQueue: Sendable {
                                          job.maxAttempts, job.scheduledAt ?? now, job.uniqueKey])
             }
         }
-        return try await transaction.execute("""
-            INSERT INTO jobs (kind, queue, args, meta, priority, max_attempts, scheduled_at, unique_key, state, created_at)
-            SELECT kind, queue, args, meta, priority, max_attempts, scheduled_at, unique_key,
-                   CASE WHEN scheduled_at > \(now) THEN 'scheduled' ELSE 'available' END::job_state, \(now)
-            FROM jobs_staging
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'retryable')
-            DO NOTHING
-            """)
+        return try await transaction.query("""
+            WITH done AS (
+                INSERT INTO jobs (kind, queue, args, meta, priority, max_attempts, scheduled_at, unique_key, state, created_at)
+                SELECT kind, queue, args, meta, priority, max_attempts, scheduled_at, unique_key,
+                       CASE WHEN scheduled_at > \(now) THEN 'scheduled' ELSE 'available' END::job_state, \(now)
+                FROM (SELECT * FROM jobs_staging WHERE unique_key IS NULL
+                      UNION ALL
+                      (SELECT DISTINCT ON (unique_key) * FROM jobs_staging WHERE unique_key IS NOT NULL ORDER BY unique_key)) staged
+                \(Self.mergeIntoWaiting)
+                RETURNING xmax = 0 AS inserted
+            )
+            SELECT count(*) FILTER (WHERE inserted) AS n FROM done
+            """)[0].decode(Int.self, "n")
     }
 
     // MARK: Running

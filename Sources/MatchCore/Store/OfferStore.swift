@@ -166,7 +166,7 @@ public struct OfferStore: Sendable {
         if status != .open {
             // An offer that pauses, fills or closes takes its open suggestions with it, now.
             try await SuggestionStore().withdrawAll(forbundID: scope.forbundID, offerID: id, reason: "offer_\(status.rawValue)",
-                                                    actor: change.actor, in: transaction)
+                                                    actor: change.actor, meta: change.meta, in: transaction)
         }
         // A draft that is closed was never matched, so there is nothing to withdraw.
         if !(current == .draft && status == .closed) { try await enqueueMatching(offer, by: change, in: transaction) }

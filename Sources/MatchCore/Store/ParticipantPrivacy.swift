@@ -131,12 +131,19 @@ public struct ParticipantPrivacy: Sendable {
     /// erased id (the audit log records the erasure by it), nil when there is no such participant.
     public func erase(forbundID: UUID, caseReference: String, by context: AuditContext,
                       in transaction: PostgresTransaction) async throws -> UUID? {
+        // The offers the participant held a place with are rematched: their places go to others.
+        let held = try await transaction.query("""
+            SELECT DISTINCT s.offer_id FROM suggestions s JOIN participants p ON p.forbund_id = s.forbund_id AND p.id = s.participant_id
+            WHERE p.forbund_id = \(forbundID) AND p.case_reference = \(caseReference) AND s.state = 'proposed'
+            """).map { try $0.decode(UUID.self, "offer_id") }
         let rows = try await transaction.query("""
             DELETE FROM participants WHERE forbund_id = \(forbundID) AND case_reference = \(caseReference)
             RETURNING id, statistics_id
             """)
         guard let row = rows.first else { return nil }
         let id = try row.decode(UUID.self, "id")
+        try await MatchingJobs.enqueue(try held.map { try MatchingJobs.offer($0, forbundID: forbundID, meta: context.meta) },
+                                       in: transaction)
         try await transaction.execute("""
             UPDATE participant_statistics SET erased = true
             WHERE forbund_id = \(forbundID) AND id = \(try row.decode(UUID.self, "statistics_id"))

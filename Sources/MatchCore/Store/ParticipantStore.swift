@@ -141,7 +141,8 @@ public struct ParticipantStore: Sendable {
         if try row.decode(String.self, "purpose") == Consent.Purpose.matching.rawValue {
             // Withdrawal stops matching now, not when the job runs: open suggestions go with it.
             try await SuggestionStore().withdrawAll(forbundID: forbundID, participantID: participantID,
-                                                    reason: ConstraintFailure.noConsent.rawValue, actor: context.actor, in: transaction)
+                                                    reason: ConstraintFailure.noConsent.rawValue, actor: context.actor,
+                                                    meta: context.meta, in: transaction)
         }
         return try await changed(forbundID: forbundID, id: participantID, context, in: transaction)
     }

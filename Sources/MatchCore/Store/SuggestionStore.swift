@@ -133,14 +133,38 @@ public struct SuggestionStore: Sendable {
     }
 
     /// Withdraws every proposed suggestion of a participant or an offer (consent withdrawn, offer
-    /// filled or closed), in the caller's transaction.
+    /// filled or closed), in the caller's transaction. Each pair withdrawn leaves a place in the
+    /// other side's top list, so the other side is rematched: a job for each offer (or participant)
+    /// whose pair was withdrawn is enqueued in the same transaction, under `meta`.
     public func withdrawAll(forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil, reason: String, actor: String,
-                            in transaction: PostgresTransaction) async throws {
+                            meta: JobMeta, in transaction: PostgresTransaction) async throws {
         var scope: PostgresQuery = "forbund_id = \(forbundID) AND state = 'proposed'"
         if let participantID { scope = "\(scope) AND participant_id = \(participantID)" }
         if let offerID { scope = "\(scope) AND offer_id = \(offerID)" }
-        for row in try await transaction.query("SELECT id FROM suggestions WHERE \(scope) FOR UPDATE") {
+        var rematch: [JobInsert] = []
+        for row in try await transaction.query("SELECT id, participant_id, offer_id FROM suggestions WHERE \(scope) ORDER BY id FOR UPDATE") {
             try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reason, actor: actor, in: transaction)
+            if participantID != nil {
+                rematch.append(try MatchingJobs.offer(try row.decode(UUID.self, "offer_id"), forbundID: forbundID, meta: meta))
+            } else {
+                rematch.append(try MatchingJobs.participant(try row.decode(UUID.self, "participant_id"), forbundID: forbundID, meta: meta))
+            }
+        }
+        try await MatchingJobs.enqueue(rematch, in: transaction)
+    }
+
+    /// Withdraws the proposed `pairs` (participant, offer) for `reason`: pairs pushed out of both
+    /// top lists by a newcomer.
+    func withdraw(pairs: [(participant: UUID, offer: UUID)], forbundID: UUID, reason: String, actor: String,
+                  in transaction: PostgresTransaction) async throws {
+        for pair in pairs {
+            let rows = try await transaction.query("""
+                SELECT id FROM suggestions WHERE forbund_id = \(forbundID) AND participant_id = \(pair.participant)
+                AND offer_id = \(pair.offer) AND state = 'proposed' FOR UPDATE
+                """)
+            for row in rows {
+                try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reason, actor: actor, in: transaction)
+            }
         }
     }
 

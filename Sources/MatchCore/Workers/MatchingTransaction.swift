@@ -1,0 +1,58 @@
+import Foundation
+
+/// How a matching job runs: one transaction that holds its förbund's matching lock, retried when
+/// PostgreSQL breaks a deadlock or a serialization conflict. See `MatchingRules.md`.
+enum MatchingTransaction {
+    /// The first key of the transaction-level advisory lock ("Lot"); the second is the förbund's hash.
+    static let lockClass: Int32 = 0x4C6F74
+
+    /// Attempts before a deadlock is left to the queue's retry with backoff.
+    static let attempts = 5
+
+    /// The errors that roll back and run the job again at once.
+    static let retried: Set<String> = [SQLState.deadlockDetected, SQLState.serializationFailure]
+
+    /// Runs `body` in a transaction that first takes the förbund's matching lock. Matching jobs of
+    /// one förbund therefore run one at a time, each reading after the previous one committed; two
+    /// förbund whose hashes collide merely share a lock. A deadlock (40P01) or serialization failure
+    /// (40001) rolls the whole transaction back and runs it again from its first read.
+    static func run<T: Sendable>(pool: PostgresPool, forbundID: UUID,
+                                 _ body: @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await pool.withTransaction { tx in
+                    try await tx.execute("""
+                        SELECT pg_advisory_xact_lock(\(lockClass), hashtext(\(forbundID.uuidString.lowercased())))
+                        """)
+                    return try await body(tx)
+                }
+            } catch let error as PostgresError where retried.contains(error.sqlState ?? "") && attempt < attempts {
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// Test hooks of the matching workers; production passes none.
+public struct MatchingHooks: Sendable {
+    /// Called when a job has read what it matches and before it writes anything, with the job's
+    /// kind and target: a test pauses here to drive a race to its bad interleaving.
+    public var betweenReadAndWrite: (@Sendable (_ kind: String, _ target: MatchingJobs.Target) async -> Void)?
+
+    /// Hooks; none by default.
+    public init(betweenReadAndWrite: (@Sendable (_ kind: String, _ target: MatchingJobs.Target) async -> Void)? = nil) {
+        self.betweenReadAndWrite = betweenReadAndWrite
+    }
+}
+
+/// The name matching acts under in the audit log and suggestion history.
+enum MatchingActor {
+    static let name = "system:matching"
+}
+
+/// The suggestion states a coordinator has acted on (approved and later): matching leaves these
+/// rows alone, and their pairs take no place in either top list.
+enum ReviewedStates {
+    static let sql: PostgresQuery = "('approved', 'contacted', 'placed')"
+}
