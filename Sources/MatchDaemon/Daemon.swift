@@ -33,7 +33,7 @@ struct Daemon {
         }
         workers.register(MatchParticipantWorker(pool: pool, matcher: matcher, offerIndex: offerIndex))
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
-        workers.register(MarketRebalanceWorker(pool: pool))
+        workers.register(MarketRebalanceWorker(pool: pool, matcher: matcher))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic(), try MarketRebalanceJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.

@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import MatchCore
 
-/// `matchctl match participant|offer|rebalance`: run matching by hand and see why.
+/// `matchctl match participant|offer|rebalance|verify`: run matching by hand, see why, and check it.
 struct MatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "match", abstract: "Run matching by hand and explain it.", subcommands: [Participant.self, Offer.self, Rebalance.self])
+        commandName: "match", abstract: "Run matching by hand and explain it.", subcommands: [Participant.self, Offer.self, Rebalance.self, Verify.self])
 
     static var today: CalendarDate { CalendarDate.inSweden() }
 
@@ -122,5 +122,54 @@ struct MatchCommand: AsyncParsableCommand {
                       + String(format: "%.3f", summary.totalScore))
             }
         }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute a förbund's suggestions from scratch and compare them with the stored ones.",
+            discussion: """
+                Reports pairs the matching rule proposes that are not stored (missing), stored pairs it does not \
+                propose (extra), and stored scores that drifted since they were made (stale: waiting time, an \
+                employer's record). Exits 1 when anything is missing or extra; stale scores alone exit 0. Prints ids only.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The förbund's name.") var forbund: String
+        @Option(help: "Verify as of this time (ISO 8601, e.g. 2026-12-01T08:00:00Z); default now.") var at: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            var time = Date()
+            if let at {
+                guard let parsed = ISO8601DateFormatter().date(from: at) else {
+                    throw ValidationError("--at must be an ISO 8601 time such as 2026-12-01T08:00:00Z")
+                }
+                time = parsed
+            }
+            let settings = try database.loadConfiguration()
+            let matcher = settings.matching.matcher(evaluator: settings.supports.evaluator)
+            let report = try await database.withPool { pool in
+                let found = try await pool.withConnection { try await requireForbund(forbund, on: $0) }
+                return try await MatchingVerifier(matcher: matcher).verify(forbundID: found.id, at: time, actor: OperatorIdentity.actor,
+                                                                          reason: "matchctl match verify", pool: pool)
+            }
+            if json {
+                try Output.json(report)
+            } else {
+                print("\(forbund): \(report.participants) seeking participants, \(report.offers) open offers, "
+                      + "\(report.stored) proposed stored, \(report.expected) by the rule, "
+                      + String(format: "%.2f s", report.seconds))
+                print("missing: \(report.missing.count)  extra: \(report.extra.count)  stale: \(report.staleCount)")
+                for pair in report.missing.prefix(20) { print("  missing \(MatchCommand.ids(pair))") }
+                for pair in report.extra.prefix(20) { print("  extra   \(MatchCommand.ids(pair))") }
+                for stale in report.stale.prefix(5) {
+                    print("  stale   \(MatchCommand.ids(stale.pair)) " + String(format: "%.6f stored, %.6f now", stale.stored, stale.now))
+                }
+            }
+            if !report.holds { throw ExitCode(1) }
+        }
+    }
+
+    static func ids(_ pair: MatchingVerifier.Pair) -> String {
+        "participant \(pair.participantID.uuidString.lowercased()) offer \(pair.offerID.uuidString.lowercased())"
     }
 }

@@ -74,17 +74,29 @@ public enum MarketRebalanceJob: JobKind {
     }
 }
 
-/// Works `MarketRebalanceJob`: each förbund in its own transaction.
+/// Works `MarketRebalanceJob`: each förbund is verified against the matching rule and repaired,
+/// then its assignment is solved, each in its own transaction.
 public struct MarketRebalanceWorker: JobWorker {
     public typealias Kind = MarketRebalanceJob
     let pool: PostgresPool
+    let matcher: PairMatcher
+    let clock: any JobClock
 
-    /// A worker through `pool`.
-    public init(pool: PostgresPool) { self.pool = pool }
+    /// A worker through `pool`, verifying with `matcher`'s rule.
+    public init(pool: PostgresPool, matcher: PairMatcher = PairMatcher(), clock: any JobClock = SystemJobClock()) {
+        self.pool = pool
+        self.matcher = matcher
+        self.clock = clock
+    }
 
     public func work(_ arguments: MarketRebalanceJob.Arguments, context: JobContext) async throws -> JobOutcome {
         let forbund = try await pool.withConnection { try await TenancyStore().listForbund(on: $0) }
         for one in forbund {
+            let repair = try await MatchingRepair(matcher: matcher).run(forbundID: one.id, at: clock.now(), pool: pool, meta: context.meta)
+            context.logger.info("verified matching", metadata: [
+                "forbund": "\(one.id.uuidString.lowercased())", "missing": "\(repair.report.missing.count)",
+                "extra": "\(repair.report.extra.count)", "stale": "\(repair.report.staleCount)", "jobs": "\(repair.jobs)",
+            ])
             let summary = try await pool.withTransaction { try await MarketRebalance().run(forbundID: one.id, in: $0) }
             context.logger.info("rebalanced", metadata: ["suggestions": "\(summary.suggestions)", "recommended": "\(summary.recommended)"])
         }
