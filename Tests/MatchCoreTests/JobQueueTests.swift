@@ -144,6 +144,34 @@ struct JobQueueTests {
         }
     }
 
+    /// A change merged into a waiting job holds that job's row until it commits: the fetcher
+    /// skips the job meanwhile, so it never runs on the state before the change.
+    @Test func aMergedChangeHoldsTheWaitingJobUntilItCommits() async throws {
+        try await withTestConnection { connection, conninfo in
+            let job = JobInsert(kind: "match.participant", queue: "matching", uniqueKey: "match.participant:7")
+            _ = try await connection.withTransaction { try await queue.enqueue(job, in: $0) }
+            let writer = try await PostgresConnection.connect(conninfo)
+            let merged = JobGate()
+            let commit = JobGate()
+            let writing = Task {
+                try await writer.withTransaction { tx in
+                    let result = try await queue.enqueue(job, in: tx)
+                    await merged.open()
+                    await commit.pass()
+                    return result
+                }
+            }
+            await merged.pass()
+            let whileOpen = try await queue.fetch(queue: "matching", limit: 1, daemon: "d", lease: .seconds(30), on: connection)
+            #expect(whileOpen.isEmpty, "the job started before the change merged into it committed")
+            await commit.open()
+            #expect(try await writing.value == .skippedDuplicate)
+            let after = try await queue.fetch(queue: "matching", limit: 1, daemon: "d", lease: .seconds(30), on: connection)
+            #expect(after.count == 1)
+            await writer.close()
+        }
+    }
+
     @Test func uniqueKeysSkipWaitingDuplicatesOnly() async throws {
         try await withTestConnection { connection, _ in
             let job = JobInsert(kind: "match.offer", queue: "matching", uniqueKey: "match.offer:42")

@@ -64,6 +64,7 @@ public struct MatchOfferWorker: JobWorker {
         let stored = try await proposedScores(forbundID: forbundID, offerID: offer.offer.id, in: tx)
         let prepared = PreparedOffer(offer)
         var passed = matcher.passing(prepared, participants: participants, supports: supports, today: today, excluding: excluded)
+        await hooks.betweenReadAndWrite?(Kind.name, target)
 
         // Decide, then re-read under lock every participant about to be proposed: one who changed
         // since the read (a consent withdrawn, seeking stopped, any field) is scored again and the
@@ -110,7 +111,6 @@ public struct MatchOfferWorker: JobWorker {
         let passedIDs = Set(passed.map(\.person.id))
         placesLeft += stored.keys.filter { !passedIDs.contains($0) && hadPlace($0) }
 
-        await hooks.betweenReadAndWrite?(Kind.name, target)
         let pairs = proposed.map { matcher.suggestion($0.person, prepared, waitingDays: $0.waiting, memo: $0.memo) }
         try await SuggestionStore().apply(pairs, forbundID: forbundID, offerID: offer.offer.id,
                                           weights: matcher.scorer.weights, actor: MatchingActor.name, in: tx,
