@@ -90,6 +90,38 @@ struct MatchingIntegrityTests {
         }
     }
 
+    /// A place given up in one side's list goes to the next in line, whose pair was not stored:
+    /// the job that gave it up enqueues the other side's job, which finds them.
+    @Test func aPlaceGivenUpGoesToTheNextInLine() async throws {
+        try await MatchingHarness.with(matcher: PairMatcher(topPerParticipant: 1, topPerOffer: 1)) { market in
+            market.start()
+            let cook = try await market.offer(MatchingHarness.offerFields())
+            let cleaner = try await market.offer(MatchingHarness.offerFields { $0.occupation = "9111"; $0.title = "Städ" })
+            let first = try await market.register(MatchingHarness.participantFields("N-1") {
+                $0.experience = [Experience(occupation: "5120", years: 5)]
+            })
+            let second = try await market.register(MatchingHarness.participantFields("N-2") {
+                $0.wishedOccupations = ["9111"]
+                $0.experience = [Experience(occupation: "9111", years: 5)]
+            })
+            #expect(try await market.settled())
+            #expect(try await market.proposed() == [.init(participantID: first, offerID: cook), .init(participantID: second, offerID: cleaner)])
+            // The first gives up their place with the cook offer; the second is next in line for it.
+            try await market.change(participant: first) { $0.seeking = false }
+            #expect(try await market.settled())
+            #expect(try await market.proposed().contains(.init(participantID: second, offerID: cook)), "the freed place went to nobody")
+            // The cleaner offer leaves the second's top 1 (its hours no longer fit); the cook offer,
+            // where a newcomer now holds the offer's place, is theirs by their own top 1.
+            try await market.register(MatchingHarness.participantFields("N-3") { $0.experience = [Experience(occupation: "5120", years: 9)] })
+            #expect(try await market.settled())
+            try await market.change(offer: cleaner) { $0.hoursMin = 35; $0.hoursMax = 40 }
+            #expect(try await market.settled())
+            let report = try await market.verify()
+            #expect(report.holds, "missing \(report.missing), extra \(report.extra)")
+            #expect(try await market.proposed().contains(.init(participantID: second, offerID: cook)))
+        }
+    }
+
     /// Case 2a: a job that read the participant before a consent committed cannot finish after the
     /// consent's job and undo it. The job holds the participant's row, so the consent waits for it
     /// and gets a job of its own that runs after.
