@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; each prints its figures beside a baseline measured in the same run.",
-        subcommands: [BenchPostgresCommand.self, BenchQueueCommand.self, BenchMatchCommand.self]
+        subcommands: [BenchPostgresCommand.self, BenchQueueCommand.self, BenchMatchCommand.self, BenchVerifyCommand.self]
     )
 }

@@ -65,6 +65,18 @@ public struct EmployerFields: Sendable, Encodable, Hashable {
     /// The employer-side support the förbund has given (VTA step 7).
     public var supportGiven: [EmployerSupportGiven]
 
+    /// Fields already checked (the API checks them through `EmployerInput`).
+    public init(name: String, sector: EmployerSector, responsibleCoordinatorID: UUID?, notes: String, addresses: [EmployerAddress],
+                contacts: [EmployerContact], supportGiven: [EmployerSupportGiven]) {
+        self.name = name
+        self.sector = sector
+        self.responsibleCoordinatorID = responsibleCoordinatorID
+        self.notes = notes
+        self.addresses = addresses
+        self.contacts = contacts
+        self.supportGiven = supportGiven
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, sector, responsibleCoordinatorID = "responsible_coordinator_id", notes, addresses, contacts
         case supportGiven = "support_given"

@@ -58,6 +58,12 @@ public struct JobContext: Sendable {
     public let logger: Logger
     let followUps: FollowUps
 
+    /// A context for running a worker by hand, outside the queue (`matchctl bench verify`): its
+    /// follow-ups go nowhere, so only workers that enqueue in their own transaction belong here.
+    public static func outsideQueue(kind: String, meta: JobMeta, logger: Logger) -> JobContext {
+        JobContext(jobID: 0, kind: kind, attempt: 1, maxAttempts: 1, meta: meta, logger: logger, followUps: FollowUps())
+    }
+
     /// Enqueues a job that is inserted in the same transaction that records this job's result.
     public func enqueue(_ job: JobInsert) {
         followUps.add(job)
