@@ -122,6 +122,31 @@ struct MatchingIntegrityTests {
         }
     }
 
+    /// An agreement signed with an employer enters its offers' scores: the offers are rematched,
+    /// and no stored score is left stale.
+    @Test func anAgreementRematchesTheEmployersOffers() async throws {
+        try await MatchingHarness.with { market in
+            market.start()
+            let offer = try await market.offer(MatchingHarness.offerFields())
+            let person = try await market.register(MatchingHarness.participantFields("A-1"))
+            #expect(try await market.settled())
+            func score() async throws -> Double {
+                try await market.pool.query("""
+                    SELECT score FROM suggestions WHERE participant_id = \(person) AND offer_id = \(offer) AND state = 'proposed'
+                    """)[0].decode(Double.self, "score")
+            }
+            let before = try await score()
+            _ = try await market.pool.withTransaction { tx in
+                try await AgreementStore().create(AccessScope(forbundID: market.forbundID), employerID: market.employerID, kind: .cooperation,
+                                                  signedOn: CalendarDate(year: 2026, month: 1, day: 1)!, validTo: nil, notes: "", in: tx)
+            }
+            #expect(try await market.settled())
+            #expect(try await score() > before)
+            let report = try await market.verify()
+            #expect(report.holds && report.staleCount == 0, "\(report.stale)")
+        }
+    }
+
     /// Case 2a: a job that read the participant before a consent committed cannot finish after the
     /// consent's job and undo it. The job holds the participant's row, so the consent waits for it
     /// and gets a job of its own that runs after.

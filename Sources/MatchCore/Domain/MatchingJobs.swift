@@ -66,4 +66,15 @@ public enum MatchingJobs {
         _ = try await queue.enqueue(batch: jobs, in: transaction)
         try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(Self.queue))")
     }
+
+    /// Enqueues `match.offer` for every open offer of an employer, in the caller's transaction: its
+    /// sector and agreements enter the score and the supports its offers stand on.
+    public static func rematchOffers(ofEmployer employerID: UUID, forbundID: UUID, meta: JobMeta = JobMeta(),
+                                     in transaction: PostgresTransaction) async throws {
+        let ids = try await transaction.query("""
+            SELECT id FROM placement_offers WHERE forbund_id = \(forbundID) AND employer_id = \(employerID) AND status = 'open'
+            ORDER BY id
+            """).map { try $0.decode(UUID.self, "id") }
+        try await enqueue(try ids.map { try offer($0, forbundID: forbundID, meta: meta) }, in: transaction)
+    }
 }

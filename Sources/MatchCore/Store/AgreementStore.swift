@@ -23,6 +23,7 @@ public struct AgreementStore: Sendable {
             VALUES (\(scope.forbundID), \(employerID), \(kind.rawValue), \(signedOn), \(validTo), \(notes))
             RETURNING \(Self.columns)
             """)
+        try await MatchingJobs.rematchOffers(ofEmployer: employerID, forbundID: scope.forbundID, in: transaction)
         return try Self.agreement(rows[0])
     }
 
@@ -62,6 +63,7 @@ public struct AgreementStore: Sendable {
                 notes = \(notes), version = version + 1
             WHERE g.forbund_id = \(scope.forbundID) AND g.id = \(id) RETURNING \(Self.columns)
             """)
+        try await MatchingJobs.rematchOffers(ofEmployer: employerID, forbundID: scope.forbundID, in: transaction)
         return try Self.agreement(rows[0])
     }
 
@@ -70,6 +72,7 @@ public struct AgreementStore: Sendable {
                        in transaction: PostgresTransaction) async throws {
         try await lockVersion(scope, employerID: employerID, id: id, ifVersion: ifVersion, in: transaction)
         try await transaction.execute("DELETE FROM employer_agreements WHERE forbund_id = \(scope.forbundID) AND id = \(id)")
+        try await MatchingJobs.rematchOffers(ofEmployer: employerID, forbundID: scope.forbundID, in: transaction)
     }
 
     func lockVersion(_ scope: AccessScope, employerID: UUID, id: UUID, ifVersion: Int?,

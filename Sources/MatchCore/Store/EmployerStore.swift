@@ -103,6 +103,7 @@ public struct EmployerStore: Sendable {
                 """)
         }
         try await writeParts(fields, employerID: id, forbundID: scope.forbundID, in: transaction)
+        try await MatchingJobs.rematchOffers(ofEmployer: id, forbundID: scope.forbundID, in: transaction)
         return try await get(scope, id: id, on: transaction.connection)!
     }
 
