@@ -13,50 +13,58 @@ struct ProposedRanks: Sendable {
         var other: UUID
     }
 
-    /// For each offer in `offers`: the `k`-th best of its proposed rows other than `participantID`'s
-    /// (absent when it has fewer than k others).
-    func kthOfOffers(_ offers: [UUID], forbundID: UUID, except participantID: UUID, k: Int,
-                     on connection: PostgresConnection) async throws -> [UUID: Kth] {
-        guard !offers.isEmpty else { return [:] }
+    /// One side of a pair: whose list is read.
+    enum Side {
+        /// An offer's list of participants.
+        case offer
+        /// A participant's list of offers.
+        case participant
+
+        /// The side's column and the other side's.
+        var columns: (own: String, other: String) {
+            switch self {
+            case .offer: ("offer_id", "participant_id")
+            case .participant: ("participant_id", "offer_id")
+            }
+        }
+    }
+
+    /// For each of `ids` (offers or participants, by `side`): the `k`-th best of its proposed rows
+    /// other than the pair with `other` (absent when it has fewer than k others).
+    func kth(of side: Side, _ ids: [UUID], forbundID: UUID, except other: UUID, k: Int,
+             on connection: PostgresConnection) async throws -> [UUID: Kth] {
+        guard !ids.isEmpty else { return [:] }
+        let (own, theirs) = side.columns
+        // One short walk down the ranking index per id (migration 0009): at most k entries each,
+        // however long the list.
         let rows = try await connection.query("""
-            SELECT offer_id, participant_id, score FROM (
-                SELECT offer_id, participant_id, score,
-                       row_number() OVER (PARTITION BY offer_id ORDER BY score DESC, participant_id) AS rank
-                FROM suggestions
-                WHERE forbund_id = \(forbundID) AND state = 'proposed' AND offer_id = ANY(\(offers)::uuid[])
-                  AND participant_id <> \(participantID)
-            ) ranked WHERE rank = \(k)
+            SELECT ids.id AS own, kth.other, kth.score FROM unnest(\(ids)::uuid[]) AS ids(id)
+            CROSS JOIN LATERAL (
+                SELECT \(identifier: theirs) AS other, score FROM suggestions
+                WHERE forbund_id = \(forbundID) AND state = 'proposed' AND \(identifier: own) = ids.id
+                  AND \(identifier: theirs) <> \(other)
+                ORDER BY score DESC, \(identifier: theirs) OFFSET \(k - 1) LIMIT 1
+            ) kth
             """)
         var kth: [UUID: Kth] = [:]
         for row in rows {
-            let other = try row.decode(UUID.self, "participant_id")
-            kth[try row.decode(UUID.self, "offer_id")] = Kth(key: RankKey(score: try row.decode(Double.self, "score"), id: other),
-                                                              other: other)
+            let found = try row.decode(UUID.self, "other")
+            kth[try row.decode(UUID.self, "own")] = Kth(key: RankKey(score: try row.decode(Double.self, "score"), id: found), other: found)
         }
         return kth
     }
 
-    /// For each participant in `participants`: the `k`-th best of their proposed rows other than
-    /// with `offerID` (absent when they have fewer than k others).
-    func kthOfParticipants(_ participants: [UUID], forbundID: UUID, except offerID: UUID, k: Int,
-                           on connection: PostgresConnection) async throws -> [UUID: Kth] {
-        guard !participants.isEmpty else { return [:] }
-        let rows = try await connection.query("""
-            SELECT participant_id, offer_id, score FROM (
-                SELECT participant_id, offer_id, score,
-                       row_number() OVER (PARTITION BY participant_id ORDER BY score DESC, offer_id) AS rank
-                FROM suggestions
-                WHERE forbund_id = \(forbundID) AND state = 'proposed' AND participant_id = ANY(\(participants)::uuid[])
-                  AND offer_id <> \(offerID)
-            ) ranked WHERE rank = \(k)
-            """)
-        var kth: [UUID: Kth] = [:]
-        for row in rows {
-            let other = try row.decode(UUID.self, "offer_id")
-            kth[try row.decode(UUID.self, "participant_id")] = Kth(key: RankKey(score: try row.decode(Double.self, "score"), id: other),
-                                                                    other: other)
+    /// The scores of one offer's or one participant's proposed rows, by the other side's id.
+    func scores(of side: Side, _ id: UUID, forbundID: UUID, on connection: PostgresConnection) async throws -> [UUID: Double] {
+        let (own, theirs) = side.columns
+        var scores: [UUID: Double] = [:]
+        for row in try await connection.query("""
+            SELECT \(identifier: theirs) AS other, score FROM suggestions
+            WHERE forbund_id = \(forbundID) AND \(identifier: own) = \(id) AND state = 'proposed'
+            """) {
+            scores[try row.decode(UUID.self, "other")] = try row.decode(Double.self, "score")
         }
-        return kth
+        return scores
     }
 
     /// Of the proposed `pairs` (participant, offer), those in neither top list as stored: not among
@@ -66,23 +74,16 @@ struct ProposedRanks: Sendable {
                       on connection: PostgresConnection) async throws -> [(participant: UUID, offer: UUID)] {
         guard !pairs.isEmpty else { return [] }
         let rows = try await connection.query("""
-            WITH asked AS (SELECT * FROM unnest(\(pairs.map(\.participant))::uuid[], \(pairs.map(\.offer))::uuid[]) AS a(participant_id, offer_id)),
-            by_participant AS (
-                SELECT participant_id, offer_id,
-                       row_number() OVER (PARTITION BY participant_id ORDER BY score DESC, offer_id) AS rank
-                FROM suggestions WHERE forbund_id = \(forbundID) AND state = 'proposed'
-                  AND participant_id IN (SELECT participant_id FROM asked)
-            ),
-            by_offer AS (
-                SELECT participant_id, offer_id,
-                       row_number() OVER (PARTITION BY offer_id ORDER BY score DESC, participant_id) AS rank
-                FROM suggestions WHERE forbund_id = \(forbundID) AND state = 'proposed'
-                  AND offer_id IN (SELECT offer_id FROM asked)
-            )
-            SELECT a.participant_id, a.offer_id FROM asked a
-            JOIN by_participant p ON p.participant_id = a.participant_id AND p.offer_id = a.offer_id
-            JOIN by_offer o ON o.participant_id = a.participant_id AND o.offer_id = a.offer_id
-            WHERE p.rank > \(n) AND o.rank > \(m)
+            SELECT a.participant_id, a.offer_id
+            FROM unnest(\(pairs.map(\.participant))::uuid[], \(pairs.map(\.offer))::uuid[]) AS a(participant_id, offer_id)
+            WHERE EXISTS (SELECT 1 FROM suggestions s WHERE s.forbund_id = \(forbundID) AND s.participant_id = a.participant_id
+                          AND s.offer_id = a.offer_id AND s.state = 'proposed')
+              AND a.offer_id NOT IN (
+                  SELECT offer_id FROM suggestions WHERE forbund_id = \(forbundID) AND state = 'proposed'
+                  AND participant_id = a.participant_id ORDER BY score DESC, offer_id LIMIT \(n))
+              AND a.participant_id NOT IN (
+                  SELECT participant_id FROM suggestions WHERE forbund_id = \(forbundID) AND state = 'proposed'
+                  AND offer_id = a.offer_id ORDER BY score DESC, participant_id LIMIT \(m))
             ORDER BY a.participant_id, a.offer_id
             """)
         return try rows.map { (try $0.decode(UUID.self, "participant_id"), try $0.decode(UUID.self, "offer_id")) }

@@ -91,34 +91,79 @@ public struct SuggestionStore: Sendable {
     public func apply(_ pairs: [SuggestedPair], forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil,
                       weights: ScoreWeights, actor: String, in transaction: PostgresTransaction, reopened: Set<UUID> = [],
                       reason: (UUID) -> String? = { _ in nil }) async throws {
-        for pair in pairs {
-            let existing = try await transaction.query("""
-                SELECT id, state FROM suggestions
-                WHERE forbund_id = \(forbundID) AND participant_id = \(pair.participantID) AND offer_id = \(pair.offerID) FOR UPDATE
-                """).first
-            let previous = try existing?.decode(String.self, "state")
-            // A reviewed suggestion is the coordinator's: matching leaves it as it is, except a
-            // rejection whose facts have changed since.
+        // Three statements whatever the count: lock the pairs' rows (in id order), upsert the
+        // pairs matching may write (scores as text: Swift's shortest round-trip form, which
+        // PostgreSQL reads back to the same double), record the history of those that were not proposed.
+        var previous: [Pair: String] = [:]
+        for row in try await transaction.query("""
+            SELECT participant_id, offer_id, state FROM suggestions
+            WHERE forbund_id = \(forbundID)
+              AND (participant_id, offer_id) IN (SELECT * FROM unnest(\(pairs.map(\.participantID))::uuid[], \(pairs.map(\.offerID))::uuid[]))
+            ORDER BY id FOR UPDATE
+            """) {
+            previous[Pair(try row.decode(UUID.self, "participant_id"), try row.decode(UUID.self, "offer_id"))] =
+                try row.decode(String.self, "state")
+        }
+        // A reviewed suggestion is the coordinator's: matching leaves it as it is, except a
+        // rejection whose facts have changed since.
+        let written = pairs.filter { pair in
             let other = participantID != nil ? pair.offerID : pair.participantID
-            let reopening = previous == "rejected" && reopened.contains(other)
-            if let previous, previous != "proposed", previous != "withdrawn", !reopening { continue }
-            let id = try await transaction.query("""
-                INSERT INTO suggestions AS s (forbund_id, participant_id, offer_id, score, components, supports, weights)
-                VALUES (\(forbundID), \(pair.participantID), \(pair.offerID), \(pair.score.total),
-                        \(PostgresJSONB(pair.score.components)), \(PostgresJSONB(pair.supports)), \(PostgresJSONB(weights)))
-                ON CONFLICT (forbund_id, participant_id, offer_id) DO UPDATE
-                SET score = excluded.score, components = excluded.components, supports = excluded.supports,
-                    weights = excluded.weights, state = 'proposed', state_reason = NULL, rejection_snapshot = NULL,
-                    updated_at = now()
-                RETURNING s.id
-                """)[0].decode(UUID.self, "id")
-            if previous != "proposed" {
-                try await transaction.execute("""
-                    INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
-                    VALUES (\(forbundID), \(id), \(previous), 'proposed', \(reopening ? "changed_since_rejection" : nil), \(actor))
-                    """)
+            switch previous[Pair(pair.participantID, pair.offerID)] {
+            case nil, "proposed", "withdrawn": return true
+            case "rejected": return reopened.contains(other)
+            default: return false
             }
         }
+        guard !written.isEmpty else { return try await withdrawRest(pairs, forbundID: forbundID, participantID: participantID,
+                                                                   offerID: offerID, actor: actor, in: transaction, reason: reason) }
+        func json<T: Codable & Sendable>(_ value: T) -> String {
+            PostgresJSONB(value).postgresBind.bytes.map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        }
+        let rows = try await transaction.query("""
+            INSERT INTO suggestions AS s (forbund_id, participant_id, offer_id, score, components, supports, weights)
+            SELECT \(forbundID), p, o, score::float8, components::jsonb, supports::jsonb, \(PostgresJSONB(weights))
+            FROM unnest(\(written.map(\.participantID))::uuid[], \(written.map(\.offerID))::uuid[], \(written.map { String($0.score.total) })::text[],
+                        \(written.map { json($0.score.components) })::text[], \(written.map { json($0.supports) })::text[])
+                 AS w(p, o, score, components, supports)
+            ON CONFLICT (forbund_id, participant_id, offer_id) DO UPDATE
+            SET score = excluded.score, components = excluded.components, supports = excluded.supports,
+                weights = excluded.weights, state = 'proposed', state_reason = NULL, rejection_snapshot = NULL,
+                updated_at = now()
+            RETURNING s.id, s.participant_id, s.offer_id
+            """)
+        var history: [(id: UUID, from: String?, reason: String?)] = []
+        for row in rows {
+            let before = previous[Pair(try row.decode(UUID.self, "participant_id"), try row.decode(UUID.self, "offer_id"))]
+            if before != "proposed" {
+                history.append((try row.decode(UUID.self, "id"), before, before == "rejected" ? "changed_since_rejection" : nil))
+            }
+        }
+        if !history.isEmpty {
+            try await transaction.execute("""
+                INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
+                SELECT \(forbundID), id, NULLIF(from_state, ''), 'proposed', NULLIF(reason, ''), \(actor)
+                FROM unnest(\(history.map(\.id))::uuid[], \(history.map { $0.from ?? "" })::text[], \(history.map { $0.reason ?? "" })::text[])
+                     AS h(id, from_state, reason)
+                """)
+        }
+        try await withdrawRest(pairs, forbundID: forbundID, participantID: participantID, offerID: offerID, actor: actor,
+                               in: transaction, reason: reason)
+    }
+
+    /// A pair's ids, as a dictionary key.
+    struct Pair: Hashable {
+        var participantID: UUID
+        var offerID: UUID
+        init(_ participantID: UUID, _ offerID: UUID) {
+            self.participantID = participantID
+            self.offerID = offerID
+        }
+    }
+
+    /// Withdraws the proposed rows of the scope that are not among `pairs`, with the reason
+    /// `reason` gives for the other side's id, else `not_in_top`.
+    private func withdrawRest(_ pairs: [SuggestedPair], forbundID: UUID, participantID: UUID?, offerID: UUID?, actor: String,
+                              in transaction: PostgresTransaction, reason: (UUID) -> String?) async throws {
         var scope: PostgresQuery = "forbund_id = \(forbundID) AND state = 'proposed'"
         if let participantID { scope = "\(scope) AND participant_id = \(participantID) AND NOT (offer_id = ANY(\(pairs.map(\.offerID))::uuid[]))" }
         if let offerID { scope = "\(scope) AND offer_id = \(offerID) AND NOT (participant_id = ANY(\(pairs.map(\.participantID))::uuid[]))" }

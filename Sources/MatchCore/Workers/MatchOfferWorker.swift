@@ -61,7 +61,7 @@ public struct MatchOfferWorker: JobWorker {
             AND state IN \(ReviewedStates.sql)
             """).map { try $0.decode(UUID.self, "participant_id") }
         let excluded = rejections.excluded.union(reviewed)
-        let stored = try await proposedScores(forbundID: forbundID, offerID: offer.offer.id, in: tx)
+        let stored = try await ProposedRanks().scores(of: .offer, offer.offer.id, forbundID: forbundID, on: tx.connection)
         let prepared = PreparedOffer(offer)
         var passed = matcher.passing(prepared, participants: participants, supports: supports, today: today, excluding: excluded)
         await hooks.betweenReadAndWrite?(Kind.name, target)
@@ -75,8 +75,9 @@ public struct MatchOfferWorker: JobWorker {
         var proposed: [PairMatcher.PassingParticipant] = []
         while true {
             let topM = Set(PairMatcher.best(passed, count: matcher.topPerOffer) { ($0.total, $0.person.order) }.map(\.person.id))
-            kth = try await ProposedRanks().kthOfParticipants(Array(Set(passed.map(\.person.id)).union(stored.keys)), forbundID: forbundID,
-                                                              except: offer.offer.id, k: matcher.topPerParticipant, on: tx.connection)
+            kth = try await ProposedRanks().kth(of: .participant, Array(Set(passed.map(\.person.id)).union(stored.keys)),
+                                                forbundID: forbundID, except: offer.offer.id, k: matcher.topPerParticipant,
+                                                on: tx.connection)
             proposed = passed.filter {
                 topM.contains($0.person.id) || RankKey(score: $0.total, order: prepared.order).makesTop(against: kth[$0.person.id]?.key)
             }
@@ -140,16 +141,5 @@ public struct MatchOfferWorker: JobWorker {
             found[participant.id] = participant
         }
         return found
-    }
-
-    func proposedScores(forbundID: UUID, offerID: UUID, in tx: PostgresTransaction) async throws -> [UUID: Double] {
-        var scores: [UUID: Double] = [:]
-        for row in try await tx.query("""
-            SELECT participant_id, score FROM suggestions WHERE forbund_id = \(forbundID) AND offer_id = \(offerID)
-            AND state = 'proposed'
-            """) {
-            scores[try row.decode(UUID.self, "participant_id")] = try row.decode(Double.self, "score")
-        }
-        return scores
     }
 }

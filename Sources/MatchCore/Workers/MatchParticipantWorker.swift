@@ -64,7 +64,7 @@ public struct MatchParticipantWorker: JobWorker {
             SELECT offer_id FROM suggestions WHERE forbund_id = \(forbundID) AND participant_id = \(participant.id)
             AND state IN \(ReviewedStates.sql)
             """).map { try $0.decode(UUID.self, "offer_id") }
-        let stored = try await proposedScores(forbundID: forbundID, participantID: participant.id, in: tx)
+        let stored = try await ProposedRanks().scores(of: .participant, participant.id, forbundID: forbundID, on: tx.connection)
 
         let person = PreparedParticipant(participant, today: today, constraints: matcher.constraints)
         let memo = SupportMemo(evaluator: matcher.evaluator, supports: supports, person: person)
@@ -74,8 +74,8 @@ public struct MatchParticipantWorker: JobWorker {
                                      excluding: rejections.excluded.union(reviewed), memo: memo)
         let topN = Set(PairMatcher.best(passed, count: matcher.topPerParticipant) { ($0.total, $0.offer.order) }.map(\.offer.id))
         // Each offer's M-th best other participant, as stored: whether this one has a place there.
-        let kth = try await ProposedRanks().kthOfOffers(Array(Set(passed.map(\.offer.id)).union(stored.keys)), forbundID: forbundID,
-                                                        except: participant.id, k: matcher.topPerOffer, on: tx.connection)
+        let kth = try await ProposedRanks().kth(of: .offer, Array(Set(passed.map(\.offer.id)).union(stored.keys)), forbundID: forbundID,
+                                                except: participant.id, k: matcher.topPerOffer, on: tx.connection)
         func hadPlace(_ offerID: UUID) -> Bool {
             stored[offerID].map { RankKey(score: $0, order: person.order).makesTop(against: kth[offerID]?.key) } ?? false
         }
@@ -111,16 +111,5 @@ public struct MatchParticipantWorker: JobWorker {
             "suggestions": "\(proposals.count)", "offers": "\(index.count)", "pushed_out": "\(outOfBoth.count)",
             "rematch_offers": "\(placesLeft.count)",
         ])
-    }
-
-    func proposedScores(forbundID: UUID, participantID: UUID, in tx: PostgresTransaction) async throws -> [UUID: Double] {
-        var scores: [UUID: Double] = [:]
-        for row in try await tx.query("""
-            SELECT offer_id, score FROM suggestions WHERE forbund_id = \(forbundID) AND participant_id = \(participantID)
-            AND state = 'proposed'
-            """) {
-            scores[try row.decode(UUID.self, "offer_id")] = try row.decode(Double.self, "score")
-        }
-        return scores
     }
 }
