@@ -20,4 +20,8 @@ CREATE INDEX suggestions_offer_ranking ON suggestions (forbund_id, offer_id, sco
 CREATE INDEX suggestions_participant_ranking ON suggestions (forbund_id, participant_id, score DESC, offer_id)
     WHERE state = 'proposed';
 
+-- Jobs pick among these indexes by the förbund's row estimate; a förbund whose suggestions grow
+-- fast (a first rematch) must not be planned as if it had none for long.
+ALTER TABLE suggestions SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 500);
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON participant_matching TO lotsen_app;
