@@ -159,6 +159,9 @@ struct MatchCommand: AsyncParsableCommand {
                       + "\(report.stored) proposed stored, \(report.expected) by the rule, "
                       + String(format: "%.2f s", report.seconds))
                 print("missing: \(report.missing.count)  extra: \(report.extra.count)  stale: \(report.staleCount)")
+                if report.pendingJobs > 0 {
+                    print("\(report.pendingJobs) matching jobs were waiting or running: what they change shows above until they have run")
+                }
                 for pair in report.missing.prefix(20) { print("  missing \(MatchCommand.ids(pair))") }
                 for pair in report.extra.prefix(20) { print("  extra   \(MatchCommand.ids(pair))") }
                 for stale in report.stale.prefix(5) {

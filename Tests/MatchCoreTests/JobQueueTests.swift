@@ -172,6 +172,36 @@ struct JobQueueTests {
         }
     }
 
+    /// A running job that fails, snoozes or is handed back while another job with its key waits is
+    /// cancelled as superseded: the waiting job covers the key (and no unique violation aborts the
+    /// daemon's batch).
+    @Test func aJobWhoseKeyWaitsAgainIsSupersededInsteadOfRetried() async throws {
+        try await withTestConnection { connection, _ in
+            let job = JobInsert(kind: "match.offer", queue: "matching", uniqueKey: "match.offer:9")
+            for ending in ["fail", "snooze", "hand back"] {
+                _ = try await connection.withTransaction { try await queue.enqueue(job, in: $0) }
+                let running = try #require(try await queue.fetch(queue: "matching", limit: 1, daemon: "d", lease: .seconds(30),
+                                                                 on: connection).first)
+                guard case .inserted(let waiting) = try await connection.withTransaction({ try await queue.enqueue(job, in: $0) }) else {
+                    Issue.record("the change while running was merged"); return
+                }
+                switch ending {
+                case "fail":
+                    try await connection.withTransaction { try await queue.fail(running.id, daemon: "d", attempt: 1, error: "x", in: $0) }
+                case "snooze":
+                    try await connection.withTransaction { try await queue.record(.snooze(seconds: 5), for: running.id, daemon: "d", in: $0) }
+                default:
+                    try await queue.handBack([running.id], daemon: "d", on: connection)
+                }
+                let states = try await connection.query("SELECT id, state::text AS state FROM jobs WHERE id IN (\(running.id), \(waiting))")
+                let byID = Dictionary(uniqueKeysWithValues: try states.map { (try $0.decode(Int64.self, "id"), try $0.decode(String.self, "state")) })
+                #expect(byID[running.id] == "cancelled", "\(ending)")
+                #expect(byID[waiting] == "available", "\(ending)")
+                try await connection.execute("DELETE FROM jobs")
+            }
+        }
+    }
+
     @Test func uniqueKeysSkipWaitingDuplicatesOnly() async throws {
         try await withTestConnection { connection, _ in
             let job = JobInsert(kind: "match.offer", queue: "matching", uniqueKey: "match.offer:42")

@@ -33,6 +33,14 @@ public struct JobQueue: Sendable {
                       priority = least(jobs.priority, excluded.priority)
         """
 
+    /// Whether another job with this row's unique key waits: a running job that would go back to
+    /// waiting (a failure's retry, a snooze, a hand-back, a rescue) is then cancelled as superseded
+    /// instead, since the waiting job covers its key and will read everything it would have.
+    static let superseded: PostgresQuery = """
+        (jobs.unique_key IS NOT NULL AND EXISTS (SELECT 1 FROM jobs waiting WHERE waiting.unique_key = jobs.unique_key
+            AND waiting.id <> jobs.id AND waiting.state IN ('available', 'scheduled', 'retryable')))
+        """
+
     /// Enqueues one job in the caller's transaction; a unique job whose key already waits is
     /// merged into the waiting one (see `mergeIntoWaiting`).
     public func enqueue(_ job: JobInsert, in transaction: PostgresTransaction) async throws -> EnqueueResult {
@@ -162,9 +170,10 @@ public struct JobQueue: Sendable {
         let retryAt = now.addingTimeInterval(Self.backoff(attempt: attempt))
         try await transaction.execute("""
             UPDATE jobs SET
-                state = CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'retryable' END::job_state,
+                state = CASE WHEN attempt >= max_attempts THEN 'discarded' WHEN \(Self.superseded) THEN 'cancelled'
+                             ELSE 'retryable' END::job_state,
                 scheduled_at = CASE WHEN attempt >= max_attempts THEN scheduled_at ELSE \(retryAt) END,
-                finalized_at = CASE WHEN attempt >= max_attempts THEN \(now) END,
+                finalized_at = CASE WHEN attempt >= max_attempts OR \(Self.superseded) THEN \(now) END,
                 errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', \(now)::timestamptz,
                                                                         'error', \(error)::text)),
                 lease_expires_at = NULL
@@ -181,7 +190,9 @@ public struct JobQueue: Sendable {
             try await complete([id], daemon: daemon, in: transaction)
         case .snooze(let seconds):
             try await transaction.execute("""
-                UPDATE jobs SET state = 'scheduled', attempt = attempt - 1, lease_expires_at = NULL,
+                UPDATE jobs SET state = CASE WHEN \(Self.superseded) THEN 'cancelled' ELSE 'scheduled' END::job_state,
+                    finalized_at = CASE WHEN \(Self.superseded) THEN \(now) END,
+                    attempt = attempt - 1, lease_expires_at = NULL,
                     scheduled_at = \(now.addingTimeInterval(TimeInterval(seconds)))
                 WHERE id = \(id) AND state = 'running' AND attempted_by = \(daemon)
                 """)
@@ -200,7 +211,9 @@ public struct JobQueue: Sendable {
     public func handBack(_ ids: [Int64], daemon: String, on connection: PostgresConnection) async throws {
         guard !ids.isEmpty else { return }
         try await connection.execute("""
-            UPDATE jobs SET state = 'available', attempt = greatest(attempt - 1, 0), lease_expires_at = NULL,
+            UPDATE jobs SET state = CASE WHEN \(Self.superseded) THEN 'cancelled' ELSE 'available' END::job_state,
+                finalized_at = CASE WHEN \(Self.superseded) THEN \(clock.now()) END,
+                attempt = greatest(attempt - 1, 0), lease_expires_at = NULL,
                 scheduled_at = \(clock.now())
             WHERE id = ANY(\(ids)) AND state = 'running' AND attempted_by = \(daemon)
             """)
@@ -232,8 +245,9 @@ public struct JobQueue: Sendable {
         let now = clock.now()
         return try await connection.execute("""
             UPDATE jobs SET
-                state = CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'retryable' END::job_state,
-                finalized_at = CASE WHEN attempt >= max_attempts THEN \(now) END,
+                state = CASE WHEN attempt >= max_attempts THEN 'discarded' WHEN \(Self.superseded) THEN 'cancelled'
+                             ELSE 'retryable' END::job_state,
+                finalized_at = CASE WHEN attempt >= max_attempts OR \(Self.superseded) THEN \(now) END,
                 scheduled_at = \(now), lease_expires_at = NULL,
                 errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', \(now)::timestamptz,
                     'error', 'the lease lapsed: daemon ' || coalesce(attempted_by, '?') || ' stopped heartbeating'))

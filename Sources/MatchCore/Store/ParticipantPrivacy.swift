@@ -132,6 +132,10 @@ public struct ParticipantPrivacy: Sendable {
     public func erase(forbundID: UUID, caseReference: String, by context: AuditContext,
                       in transaction: PostgresTransaction) async throws -> UUID? {
         // The offers the participant held a place with are rematched: their places go to others.
+        // The row is locked first, so a matching job that holds it finishes before the list is read.
+        try await transaction.execute("""
+            SELECT id FROM participants WHERE forbund_id = \(forbundID) AND case_reference = \(caseReference) FOR UPDATE
+            """)
         let held = try await transaction.query("""
             SELECT DISTINCT s.offer_id FROM suggestions s JOIN participants p ON p.forbund_id = s.forbund_id AND p.id = s.participant_id
             WHERE p.forbund_id = \(forbundID) AND p.case_reference = \(caseReference) AND s.state = 'proposed'

@@ -159,9 +159,11 @@ public struct ParticipantStore: Sendable {
             """)
     }
 
+    /// Locks the participant's row for a write (`FOR NO KEY UPDATE`: matching jobs' share locks
+    /// wait for it, rows that only reference the participant do not) and checks the version.
     func lockVersion(forbundID: UUID, id: UUID, ifVersion: Int?, in transaction: PostgresTransaction) async throws {
         let rows = try await transaction.query("""
-            SELECT version FROM participants WHERE forbund_id = \(forbundID) AND id = \(id) FOR UPDATE
+            SELECT version FROM participants WHERE forbund_id = \(forbundID) AND id = \(id) FOR NO KEY UPDATE
             """)
         try StoreError.requireVersion(of: rows.first, matching: ifVersion)
     }

@@ -50,6 +50,11 @@ public struct SuggestionRejections: Sendable {
             INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
             SELECT \(forbundID), id, \(state), 'rejected', \(reason.rawValue), \(context.actor) FROM changed
             """)
+        // The pair gives up its places in both lists: both sides are rematched, so the next in
+        // line of each gets them.
+        let offerID = try row.decode(UUID.self, "offer_id")
+        try await MatchingJobs.enqueue([try MatchingJobs.participant(participantID, forbundID: forbundID, meta: context.meta),
+                                        try MatchingJobs.offer(offerID, forbundID: forbundID, meta: context.meta)], in: transaction)
     }
 
     /// The rejected pairs of one participant or one offer.

@@ -107,7 +107,7 @@ public actor LiveOfferIndex {
         buildCounter.increment()
         // The version first: the offers read after it reflect at least that version.
         let version = try await MatchingSnapshot().offerIndexVersion(forbundID: forbundID, on: connection)
-        let offers = try await MatchingSnapshot().offers(forbundID: forbundID, on: connection)
+        let offers = try await MatchingSnapshot().offers(forbundID: forbundID, today: today, on: connection)
         return Entry(index: OfferIndex(offers), version: version, builtOn: today)
     }
 

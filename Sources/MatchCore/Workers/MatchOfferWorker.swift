@@ -35,18 +35,28 @@ public struct MatchOfferWorker: JobWorker {
         guard try await !tx.query("""
             SELECT id FROM placement_offers WHERE forbund_id = \(forbundID) AND id = \(target.id) FOR SHARE
             """).isEmpty,
-              let offer = try await snapshot.offers(forbundID: forbundID, only: target.id, on: tx.connection).first
+              let offer = try await snapshot.offers(forbundID: forbundID, only: target.id, today: today, on: tx.connection).first
         else { return }
         guard offer.offer.status == .open else {
             try await SuggestionStore().withdrawAll(forbundID: forbundID, offerID: offer.offer.id, reason: "offer_\(offer.offer.status.rawValue)",
                                                     actor: MatchingActor.name, meta: context.meta, in: tx)
             return
         }
-        // Each participant is scored with the waiting days their suggestions were made with.
-        let matchedWaiting = try await snapshot.matchedWaitingDays(forbundID: forbundID, on: tx.connection)
-        var participants = try await snapshot.participants(forbundID: forbundID, on: tx.connection).map {
-            ($0.0, waitingDays: matchedWaiting[$0.0.id] ?? $0.waitingDays)
+        // Each participant is scored with the waiting days their suggestions were made with; one
+        // never matched yet gets today's, recorded, so every later job scores them with it too.
+        var matchedWaiting = try await snapshot.matchedWaitingDays(forbundID: forbundID, on: tx.connection)
+        let current = try await snapshot.participants(forbundID: forbundID, today: today, on: tx.connection)
+        let unrecorded = current.filter { matchedWaiting[$0.0.id] == nil }
+        if !unrecorded.isEmpty {
+            try await tx.execute("""
+                INSERT INTO participant_matching (forbund_id, participant_id, waiting_days)
+                SELECT \(forbundID), id, days::int FROM unnest(\(unrecorded.map(\.0.id))::uuid[],
+                                                           \(unrecorded.map { String(max(0, $0.waitingDays)) })::text[]) AS u(id, days)
+                ON CONFLICT (forbund_id, participant_id) DO NOTHING
+                """)
+            matchedWaiting = try await snapshot.matchedWaitingDays(forbundID: forbundID, on: tx.connection)
         }
+        var participants = current.map { ($0.0, waitingDays: matchedWaiting[$0.0.id] ?? $0.waitingDays) }
         // An automated read of many participants is audited once per run.
         try await AuditLog().record(.bulkRead, entity: ParticipantStore.entity, id: nil, forbundID: forbundID,
                                     actor: MatchingActor.name, reason: "match.offer \(offer.offer.id.uuidString.lowercased())",
@@ -129,11 +139,15 @@ public struct MatchOfferWorker: JobWorker {
     }
 
     /// The participants `ids` as committed now, share-locked in id order (the order every job takes
-    /// participant rows in); an erased one is absent.
+    /// participant rows in); an erased one is absent. The rows are locked by one statement and read
+    /// by the next: a statement that waited for a lock still reads the other tables (consents) as
+    /// of its start, and the next one sees what the writer it waited for committed.
     func lockedParticipants(forbundID: UUID, ids: [UUID], in tx: PostgresTransaction) async throws -> [UUID: Participant] {
+        try await tx.execute("""
+            SELECT id FROM participants WHERE forbund_id = \(forbundID) AND id = ANY(\(ids)::uuid[]) ORDER BY id FOR SHARE
+            """)
         let rows = try await tx.query("""
-            SELECT \(ParticipantStore.columns) FROM participants p
-            WHERE p.forbund_id = \(forbundID) AND p.id = ANY(\(ids)::uuid[]) ORDER BY p.id FOR SHARE OF p
+            SELECT \(ParticipantStore.columns) FROM participants p WHERE p.forbund_id = \(forbundID) AND p.id = ANY(\(ids)::uuid[])
             """)
         var found: [UUID: Participant] = [:]
         for row in rows {

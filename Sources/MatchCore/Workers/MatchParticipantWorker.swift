@@ -38,7 +38,8 @@ public struct MatchParticipantWorker: JobWorker {
         guard try await !tx.query("""
             SELECT id FROM participants WHERE forbund_id = \(forbundID) AND id = \(target.id) FOR SHARE
             """).isEmpty,
-              let (participant, waiting) = try await snapshot.participants(forbundID: forbundID, only: target.id, on: tx.connection).first
+              let (participant, waiting) = try await snapshot.participants(forbundID: forbundID, only: target.id, today: today,
+                                                                           on: tx.connection).first
         else { return }  // Erased since the job was enqueued: nothing to match.
         try await AuditLog().record(.read, entity: ParticipantStore.entity, id: participant.id.uuidString.lowercased(),
                                     forbundID: forbundID, actor: MatchingActor.name, reason: "matching",
@@ -54,7 +55,7 @@ public struct MatchParticipantWorker: JobWorker {
             let version = try await snapshot.offerIndexVersion(forbundID: forbundID, on: tx.connection)
             index = try await offerIndex.index(forbundID: forbundID, atLeast: version, today: today, on: tx.connection)
         } else {
-            index = OfferIndex(try await snapshot.offers(forbundID: forbundID, on: tx.connection))
+            index = OfferIndex(try await snapshot.offers(forbundID: forbundID, today: today, on: tx.connection))
         }
         let supports = try await SupportCatalogStore().definitions(on: tx.connection)
         let rejections = RejectionVerdicts(

@@ -56,13 +56,16 @@ public struct MatchingVerifier: Sendable {
         public var stale: [StaleScore]
         /// Seconds the recomputation took.
         public var seconds: Double
+        /// Matching jobs of the förbund waiting or running when the snapshot was taken: until they
+        /// have run, what they will change shows as missing or extra.
+        public var pendingJobs = 0
 
         /// Nothing missing and nothing extra (stale scores alone are not a failure).
         public var holds: Bool { missing.isEmpty && extra.isEmpty }
 
         enum CodingKeys: String, CodingKey {
             case forbundID = "forbund_id", at, participants, offers, stored, expected, missing, extra
-            case staleCount = "stale_count", stale, seconds, holds
+            case staleCount = "stale_count", stale, seconds, pendingJobs = "pending_jobs", holds
         }
 
         /// Encodes ids in lower case, with `holds`.
@@ -79,6 +82,7 @@ public struct MatchingVerifier: Sendable {
             try c.encode(staleCount, forKey: .staleCount)
             try c.encode(stale, forKey: .stale)
             try c.encode(seconds, forKey: .seconds)
+            try c.encode(pendingJobs, forKey: .pendingJobs)
             try c.encode(holds, forKey: .holds)
         }
 
@@ -96,6 +100,7 @@ public struct MatchingVerifier: Sendable {
             staleCount = try c.decode(Int.self, forKey: .staleCount)
             stale = try c.decode([StaleScore].self, forKey: .stale)
             seconds = try c.decode(Double.self, forKey: .seconds)
+            pendingJobs = try c.decode(Int.self, forKey: .pendingJobs)
         }
 
         init(forbundID: UUID, at: Date, participants: Int, offers: Int, stored: Int, expected: Int, missing: [Pair], extra: [Pair],
@@ -135,9 +140,31 @@ public struct MatchingVerifier: Sendable {
             try await AuditLog().record(.bulkRead, entity: ParticipantStore.entity, id: nil, forbundID: forbundID, actor: actor,
                                         reason: reason, in: tx)
         }
-        return try await pool.withTransaction { tx in
-            try await tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return try await verify(forbundID: forbundID, at: at, on: tx.connection)
+        return try await pool.withConnection { connection in
+            // The snapshot is taken while no matching job of the förbund runs: the förbund's lock is
+            // held (at session level) until the transaction's first read, then given back, so jobs
+            // wait for no more than that read.
+            let lock: PostgresQuery = "\(MatchingTransaction.lockClass), hashtext(\(forbundID.uuidString.lowercased()))"
+            try await connection.execute("SELECT pg_advisory_lock(\(lock))")
+            var locked = true
+            do {
+                let report = try await connection.withTransaction { tx in
+                    try await tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    let pending = try await tx.query("""
+                        SELECT count(*) AS n FROM jobs WHERE queue = \(MatchingJobs.queue)
+                        AND state IN ('available', 'scheduled', 'retryable', 'running') AND args->>'forbund_id' = \(forbundID.uuidString.lowercased())
+                        """)[0].decode(Int.self, "n")
+                    try await tx.execute("SELECT pg_advisory_unlock(\(lock))")
+                    locked = false
+                    var report = try await verify(forbundID: forbundID, at: at, on: tx.connection)
+                    report.pendingJobs = pending
+                    return report
+                }
+                return report
+            } catch {
+                if locked { _ = try? await connection.execute("SELECT pg_advisory_unlock(\(lock))") }
+                throw error
+            }
         }
     }
 
