@@ -9,27 +9,17 @@ enum MatchingTransaction {
     /// Attempts before a deadlock is left to the queue's retry with backoff.
     static let attempts = 5
 
-    /// The errors that roll back and run the job again at once.
-    static let retried: Set<String> = [SQLState.deadlockDetected, SQLState.serializationFailure]
-
     /// Runs `body` in a transaction that first takes the förbund's matching lock. Matching jobs of
     /// one förbund therefore run one at a time, each reading after the previous one committed; two
     /// förbund whose hashes collide merely share a lock. A deadlock (40P01) or serialization failure
     /// (40001) rolls the whole transaction back and runs it again from its first read.
     static func run<T: Sendable>(pool: PostgresPool, forbundID: UUID,
                                  _ body: @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await pool.withTransaction { tx in
-                    try await tx.execute("""
-                        SELECT pg_advisory_xact_lock(\(lockClass), hashtext(\(forbundID.uuidString.lowercased())))
-                        """)
-                    return try await body(tx)
-                }
-            } catch let error as PostgresError where retried.contains(error.sqlState ?? "") && attempt < attempts {
-                attempt += 1
-            }
+        try await pool.withRetriedTransaction(attempts: attempts) { tx in
+            try await tx.execute("""
+                SELECT pg_advisory_xact_lock(\(lockClass), hashtext(\(forbundID.uuidString.lowercased())))
+                """)
+            return try await body(tx)
         }
     }
 }

@@ -48,7 +48,7 @@ enum AgreementRoutes {
             let id = try request.id("agreement_id", context)
             let version = try request.ifMatchVersion
             let (kind, signed, validTo, notes) = try await JSONBody<AgreementInput>(request, context: context).value.validated()
-            let agreement = try await pool.withTransaction {
+            let agreement = try await pool.withRetriedTransaction {
                 try await store.replace(scope, employerID: employerID, id: id, kind: kind, signedOn: signed, validTo: validTo,
                                         notes: notes, ifVersion: version, in: $0)
             }
@@ -60,7 +60,7 @@ enum AgreementRoutes {
             let employerID = try request.id("employer_id", context)
             let id = try request.id("agreement_id", context)
             let version = try request.ifMatchVersion
-            try await pool.withTransaction {
+            try await pool.withRetriedTransaction {
                 try await store.delete(scope, employerID: employerID, id: id, ifVersion: version, in: $0)
             }
             return Response(status: .noContent)

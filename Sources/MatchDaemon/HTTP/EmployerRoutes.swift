@@ -39,7 +39,7 @@ enum EmployerRoutes {
             let id = try request.id("employer_id", context)
             let version = try request.ifMatchVersion
             let (number, fields) = try await JSONBody<EmployerInput>(request, context: context).value.validated()
-            let employer = try await pool.withTransaction {
+            let employer = try await pool.withRetriedTransaction {
                 try await store.replace(scope, id: id, number: number, fields: fields, ifVersion: version, in: $0)
             }
             return try APIJSON.response(employer, headers: [.eTag: ETag.header(employer.version)])
@@ -49,7 +49,7 @@ enum EmployerRoutes {
             let scope = try Authorization.employerWriteScope(context)
             let id = try request.id("employer_id", context)
             let version = try request.ifMatchVersion
-            try await pool.withTransaction { try await store.delete(scope, id: id, ifVersion: version, in: $0) }
+            try await pool.withRetriedTransaction { try await store.delete(scope, id: id, ifVersion: version, in: $0) }
             return Response(status: .noContent)
         }
     }

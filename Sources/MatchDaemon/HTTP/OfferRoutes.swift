@@ -56,7 +56,7 @@ enum OfferRoutes {
             let version = try request.ifMatchVersion
             let fields = try await JSONBody<OfferInput>(request, context: context).value.validated(creating: false)
             let change = try change(context)
-            let offer = try await pool.withTransaction {
+            let offer = try await pool.withRetriedTransaction {
                 try await store.replace(scope, id: id, fields: fields, ifVersion: version, by: change, in: $0)
             }
             return try APIJSON.response(offer, headers: [.eTag: ETag.header(offer.version)])
@@ -68,7 +68,7 @@ enum OfferRoutes {
             let version = try request.ifMatchVersion
             let (status, note) = try await JSONBody<OfferStatusChange>(request, context: context).value.validated()
             let change = try change(context)
-            let offer = try await pool.withTransaction {
+            let offer = try await pool.withRetriedTransaction {
                 try await store.changeStatus(scope, id: id, to: status, note: note, ifVersion: version, by: change, in: $0)
             }
             return try APIJSON.response(offer, headers: [.eTag: ETag.header(offer.version)])

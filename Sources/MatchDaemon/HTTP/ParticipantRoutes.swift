@@ -11,7 +11,7 @@ enum ParticipantRoutes {
         api.v1(.get, "/participants") { request, context in
             let (forbundID, audit) = try access(context)
             let page = try request.pageRequest
-            let participants = try await pool.withTransaction { try await store.list(forbundID: forbundID, page: page, by: audit, in: $0) }
+            let participants = try await pool.withRetriedTransaction { try await store.list(forbundID: forbundID, page: page, by: audit, in: $0) }
             return try APIJSON.response(PageBody(participants))
         }
 
@@ -30,7 +30,7 @@ enum ParticipantRoutes {
         api.v1(.get, "/participants/{participant_id}") { request, context in
             let (forbundID, audit) = try access(context)
             let id = try request.id("participant_id", context)
-            guard let participant = try await pool.withTransaction({
+            guard let participant = try await pool.withRetriedTransaction({
                 try await store.get(forbundID: forbundID, id: id, by: audit, in: $0)
             }) else { throw ReadResponse.notFound() }
             return try ReadResponse.record(participant, version: participant.version, request: request)
@@ -41,7 +41,7 @@ enum ParticipantRoutes {
             let id = try request.id("participant_id", context)
             let version = try request.ifMatchVersion
             let fields = try await JSONBody<ParticipantInput>(request, context: context).value.validated(today: today())
-            let participant = try await pool.withTransaction {
+            let participant = try await pool.withRetriedTransaction {
                 try await store.replace(forbundID: forbundID, id: id, fields: fields, ifVersion: version, by: audit, in: $0)
             }
             return try APIJSON.response(participant, headers: [.eTag: ETag.header(participant.version)])
@@ -51,7 +51,7 @@ enum ParticipantRoutes {
             let (forbundID, audit) = try access(context)
             let id = try request.id("participant_id", context)
             let (purpose, given) = try await JSONBody<ConsentInput>(request, context: context).value.validated(today: today())
-            let participant = try await pool.withTransaction {
+            let participant = try await pool.withRetriedTransaction {
                 try await store.addConsent(forbundID: forbundID, participantID: id, purpose: purpose, givenOn: given, by: audit, in: $0)
             }
             return try APIJSON.response(participant, status: .created, headers: [.eTag: ETag.header(participant.version)])
@@ -62,7 +62,7 @@ enum ParticipantRoutes {
             let id = try request.id("participant_id", context)
             let consentID = try request.id("consent_id", context)
             let date = try await JSONBody<ConsentWithdrawal>(request, context: context).value.validated(today: today())
-            let participant = try await pool.withTransaction {
+            let participant = try await pool.withRetriedTransaction {
                 try await store.withdrawConsent(forbundID: forbundID, participantID: id, consentID: consentID, on: date,
                                                 by: audit, in: $0)
             }
@@ -77,7 +77,7 @@ enum ParticipantRoutes {
                 errors.add("?offer", rule: "required", "name the offer: ?offer=ID")
                 throw APIProblem.badRequest(errors)
             }
-            let report = try await pool.withTransaction { tx in
+            let report = try await pool.withRetriedTransaction { tx in
                 try await SupportCheck.run(forbundID: forbundID, participantID: id, offerID: offerID, by: audit, evaluator: evaluator, in: tx)
             }
             return try APIJSON.response(report)

@@ -12,7 +12,7 @@ enum SuggestionRoutes {
             let (forbundID, audit) = try ParticipantRoutes.access(context)
             let page = try request.pageRequest
             let filter = try filter(request)
-            let suggestions = try await pool.withTransaction { tx in
+            let suggestions = try await pool.withRetriedTransaction { tx in
                 let page = try await store.list(forbundID: forbundID, filter: filter, page: page, on: tx.connection)
                 try await AuditLog().recordReads(of: Set(page.items.map(\.participantID)), forbundID: forbundID, context: audit, in: tx)
                 return page
@@ -23,7 +23,7 @@ enum SuggestionRoutes {
         api.v1(.get, "/suggestions/{suggestion_id}") { request, context in
             let (forbundID, audit) = try ParticipantRoutes.access(context)
             let id = try request.id("suggestion_id", context)
-            guard let suggestion = try await pool.withTransaction({ tx -> SuggestionStore.Stored? in
+            guard let suggestion = try await pool.withRetriedTransaction({ tx -> SuggestionStore.Stored? in
                 guard let found = try await store.get(forbundID: forbundID, id: id, on: tx.connection) else { return nil }
                 try await AuditLog().recordReads(of: [found.participantID], forbundID: forbundID, context: audit, in: tx)
                 return found

@@ -28,14 +28,16 @@ struct WriteResult {
 }
 
 /// One transaction per request, and for a POST with `Idempotency-Key` the key's claim and
-/// answer in that same transaction.
+/// answer in that same transaction. A transaction PostgreSQL aborts to break a deadlock (a write
+/// meeting a matching job on the same suggestions) is run again from the start, so the request
+/// does not fail for it.
 enum WriteTransaction {
     /// Runs `work` in a transaction; with an `Idempotency-Key`, a retry of the same request
     /// gets the stored answer (with `Idempotent-Replayed: true`) instead of running it again.
     static func run(_ request: Request, _ context: LotsenRequestContext, pool: PostgresPool, scope: AccessScope,
                     bodyBytes: [UInt8], _ work: @escaping @Sendable (PostgresTransaction) async throws -> WriteResult) async throws -> Response {
         guard let key = request.headers[Self.idempotencyKey] else {
-            return try await pool.withTransaction { try await work($0) }.response
+            return try await pool.withRetriedTransaction { try await work($0) }.response
         }
         guard !key.isEmpty, key.count <= 255, key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             var errors = FieldErrors()
@@ -45,7 +47,7 @@ enum WriteTransaction {
         let actor = try context.requirePrincipal().auditName
         let hash = IdempotencyStore.requestHash(method: request.method.rawValue, path: request.uri.path,
                                                 body: canonicalJSON(bodyBytes))
-        return try await pool.withTransaction { tx in
+        return try await pool.withRetriedTransaction { tx in
             let store = IdempotencyStore()
             switch try await store.claim(forbundID: scope.forbundID, actor: actor, key: key, requestHash: hash, in: tx) {
             case .replay(let stored):
