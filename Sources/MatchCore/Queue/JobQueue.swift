@@ -21,7 +21,8 @@ public struct JobQueue: Sendable {
     // MARK: Enqueue
 
     /// What a unique job does when a job with its key already waits: it is merged into that job,
-    /// which runs no later than either asked. The merge is an update, so it holds the waiting job's
+    /// which runs no later than either asked and gains the new job's attempts (a change merged into
+    /// a job on its last retry is not discarded with it). The merge is an update, so it holds the waiting job's
     /// row lock until the caller commits, and a fetch (`FOR UPDATE SKIP LOCKED`) cannot start the
     /// job before then: a job never runs on a state older than a change that was merged into it.
     /// (Skipping the duplicate instead let the waiting job start before the change committed, and
@@ -30,7 +31,8 @@ public struct JobQueue: Sendable {
     static let mergeIntoWaiting: PostgresQuery = """
         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'retryable')
         DO UPDATE SET scheduled_at = least(jobs.scheduled_at, excluded.scheduled_at),
-                      priority = least(jobs.priority, excluded.priority)
+                      priority = least(jobs.priority, excluded.priority),
+                      max_attempts = greatest(jobs.max_attempts, jobs.attempt + excluded.max_attempts)
         """
 
     /// Whether another job with this row's unique key waits: a running job that would go back to
