@@ -114,6 +114,22 @@ struct JobQueueTests {
         }
     }
 
+    /// Two running jobs of one key whose daemon died are rescued in one statement: the newer goes
+    /// back to waiting, the older is cancelled as superseded (both waiting would break the key).
+    @Test func rescueKeepsOneJobOfAKey() async throws {
+        try await withTestConnection { connection, _ in
+            let job = JobInsert(kind: "match.offer", queue: "matching", uniqueKey: "match.offer:3")
+            let older = try await enqueue(job, connection)
+            _ = try await queue.fetch(queue: "matching", limit: 1, daemon: "dead", lease: .seconds(30), on: connection)
+            let newer = try await enqueue(job, connection)
+            _ = try await queue.fetch(queue: "matching", limit: 1, daemon: "dead", lease: .seconds(30), on: connection)
+            clock.advance(31)
+            #expect(try await queue.rescue(on: connection) == 2)
+            #expect(try await state(older, connection).0 == .cancelled)
+            #expect(try await state(newer, connection).0 == .retryable)
+        }
+    }
+
     @Test func handBackKeepsTheAttempt() async throws {
         try await withTestConnection { connection, _ in
             let id = try await enqueue(JobInsert(kind: "noop"), connection)

@@ -43,6 +43,13 @@ public struct JobQueue: Sendable {
             AND waiting.id <> jobs.id AND waiting.state IN ('available', 'scheduled', 'retryable')))
         """
 
+    /// For a rescue, which returns many running jobs at once: also superseded by a newer job of its
+    /// key that is running or waiting, so two rescued jobs of one key never both go back to waiting.
+    static let supersededWhenRescued: PostgresQuery = """
+        (jobs.unique_key IS NOT NULL AND EXISTS (SELECT 1 FROM jobs newer WHERE newer.unique_key = jobs.unique_key
+            AND newer.id > jobs.id AND newer.state IN ('available', 'scheduled', 'retryable', 'running')))
+        """
+
     /// Enqueues one job in the caller's transaction; a unique job whose key already waits is
     /// merged into the waiting one (see `mergeIntoWaiting`).
     public func enqueue(_ job: JobInsert, in transaction: PostgresTransaction) async throws -> EnqueueResult {
@@ -247,9 +254,9 @@ public struct JobQueue: Sendable {
         let now = clock.now()
         return try await connection.execute("""
             UPDATE jobs SET
-                state = CASE WHEN attempt >= max_attempts THEN 'discarded' WHEN \(Self.superseded) THEN 'cancelled'
+                state = CASE WHEN attempt >= max_attempts THEN 'discarded' WHEN \(Self.supersededWhenRescued) THEN 'cancelled'
                              ELSE 'retryable' END::job_state,
-                finalized_at = CASE WHEN attempt >= max_attempts OR \(Self.superseded) THEN \(now) END,
+                finalized_at = CASE WHEN attempt >= max_attempts OR \(Self.supersededWhenRescued) THEN \(now) END,
                 scheduled_at = \(now), lease_expires_at = NULL,
                 errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', \(now)::timestamptz,
                     'error', 'the lease lapsed: daemon ' || coalesce(attempted_by, '?') || ' stopped heartbeating'))
