@@ -34,6 +34,9 @@ public struct OfferIndex: Sendable {
     /// The offer with this id, if held.
     public func offer(_ id: UUID) -> MatchOffer? { byID[id]?.source }
 
+    /// The offer with this id as the index prepared it, if held.
+    func prepared(_ id: UUID) -> PreparedOffer? { byID[id] }
+
     /// Adds the offer, or replaces the one with its id.
     public mutating func upsert(_ offer: MatchOffer) {
         remove(offer.offer.id)

@@ -210,8 +210,8 @@ public struct OfferStore: Sendable {
     }
 
     func enqueueMatching(_ offer: PlacementOffer, by change: Change, in transaction: PostgresTransaction) async throws {
-        _ = try await queue.enqueue(try MatchingJobs.offer(offer.id, forbundID: offer.forbundID, meta: change.meta), in: transaction)
-        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(MatchingJobs.queue))")
+        try await MatchingJobs.enqueue([try MatchingJobs.offer(offer.id, forbundID: offer.forbundID, meta: change.meta)], queue: queue,
+                                       in: transaction)
     }
 
     static func offer(_ row: PostgresRow) throws -> PlacementOffer {

@@ -170,8 +170,8 @@ public struct ParticipantStore: Sendable {
 
 
     func enqueueMatching(_ id: UUID, forbundID: UUID, _ context: AuditContext, in transaction: PostgresTransaction) async throws {
-        _ = try await queue.enqueue(try MatchingJobs.participant(id, forbundID: forbundID, meta: context.meta), in: transaction)
-        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(MatchingJobs.queue))")
+        try await MatchingJobs.enqueue([try MatchingJobs.participant(id, forbundID: forbundID, meta: context.meta)], queue: queue,
+                                       in: transaction)
     }
 
     /// Loads without auditing: for the store's own answers to writes, which are audited as writes.

@@ -70,12 +70,11 @@ struct ProposedRanks: Sendable {
     /// Of the proposed `pairs` (participant, offer), those in neither top list as stored: not among
     /// the participant's first `n` proposed rows, nor among the offer's first `m`. A pair pushed
     /// down one list by a newcomer is withdrawn only when this says so.
-    func inNeitherTop(_ pairs: [(participant: UUID, offer: UUID)], forbundID: UUID, n: Int, m: Int,
-                      on connection: PostgresConnection) async throws -> [(participant: UUID, offer: UUID)] {
+    func inNeitherTop(_ pairs: [PairID], forbundID: UUID, n: Int, m: Int, on connection: PostgresConnection) async throws -> [PairID] {
         guard !pairs.isEmpty else { return [] }
         let rows = try await connection.query("""
             SELECT a.participant_id, a.offer_id
-            FROM unnest(\(pairs.map(\.participant))::uuid[], \(pairs.map(\.offer))::uuid[]) AS a(participant_id, offer_id)
+            FROM unnest(\(pairs.map(\.participantID))::uuid[], \(pairs.map(\.offerID))::uuid[]) AS a(participant_id, offer_id)
             WHERE EXISTS (SELECT 1 FROM suggestions s WHERE s.forbund_id = \(forbundID) AND s.participant_id = a.participant_id
                           AND s.offer_id = a.offer_id AND s.state = 'proposed')
               AND a.offer_id NOT IN (
@@ -86,6 +85,6 @@ struct ProposedRanks: Sendable {
                   AND offer_id = a.offer_id ORDER BY score DESC, participant_id LIMIT \(m))
             ORDER BY a.participant_id, a.offer_id
             """)
-        return try rows.map { (try $0.decode(UUID.self, "participant_id"), try $0.decode(UUID.self, "offer_id")) }
+        return try rows.map { PairID(participantID: try $0.decode(UUID.self, "participant_id"), offerID: try $0.decode(UUID.self, "offer_id")) }
     }
 }

@@ -94,21 +94,21 @@ public struct SuggestionStore: Sendable {
         // Three statements whatever the count: lock the pairs' rows (in id order), upsert the
         // pairs matching may write (scores as text: Swift's shortest round-trip form, which
         // PostgreSQL reads back to the same double), record the history of those that were not proposed.
-        var previous: [Pair: String] = [:]
+        var previous: [PairID: String] = [:]
         for row in try await transaction.query("""
             SELECT participant_id, offer_id, state FROM suggestions
             WHERE forbund_id = \(forbundID)
               AND (participant_id, offer_id) IN (SELECT * FROM unnest(\(pairs.map(\.participantID))::uuid[], \(pairs.map(\.offerID))::uuid[]))
             ORDER BY id FOR UPDATE
             """) {
-            previous[Pair(try row.decode(UUID.self, "participant_id"), try row.decode(UUID.self, "offer_id"))] =
+            previous[PairID(participantID: try row.decode(UUID.self, "participant_id"), offerID: try row.decode(UUID.self, "offer_id"))] =
                 try row.decode(String.self, "state")
         }
         // A reviewed suggestion is the coordinator's: matching leaves it as it is, except a
         // rejection whose facts have changed since.
         let written = pairs.filter { pair in
             let other = participantID != nil ? pair.offerID : pair.participantID
-            switch previous[Pair(pair.participantID, pair.offerID)] {
+            switch previous[PairID(participantID: pair.participantID, offerID: pair.offerID)] {
             case nil, "proposed", "withdrawn": return true
             case "rejected": return reopened.contains(other)
             default: return false
@@ -133,7 +133,8 @@ public struct SuggestionStore: Sendable {
             """)
         var history: [(id: UUID, from: String?, reason: String?)] = []
         for row in rows {
-            let before = previous[Pair(try row.decode(UUID.self, "participant_id"), try row.decode(UUID.self, "offer_id"))]
+            let before = previous[PairID(participantID: try row.decode(UUID.self, "participant_id"),
+                                         offerID: try row.decode(UUID.self, "offer_id"))]
             if before != "proposed" {
                 history.append((try row.decode(UUID.self, "id"), before, before == "rejected" ? "changed_since_rejection" : nil))
             }
@@ -148,16 +149,6 @@ public struct SuggestionStore: Sendable {
         }
         try await withdrawRest(pairs, forbundID: forbundID, participantID: participantID, offerID: offerID, actor: actor,
                                in: transaction, reason: reason)
-    }
-
-    /// A pair's ids, as a dictionary key.
-    struct Pair: Hashable {
-        var participantID: UUID
-        var offerID: UUID
-        init(_ participantID: UUID, _ offerID: UUID) {
-            self.participantID = participantID
-            self.offerID = offerID
-        }
     }
 
     /// Withdraws the proposed rows of the scope that are not among `pairs`, with the reason
@@ -200,12 +191,12 @@ public struct SuggestionStore: Sendable {
 
     /// Withdraws the proposed `pairs` (participant, offer) for `reason`: pairs pushed out of both
     /// top lists by a newcomer.
-    func withdraw(pairs: [(participant: UUID, offer: UUID)], forbundID: UUID, reason: String, actor: String,
+    func withdraw(pairs: [PairID], forbundID: UUID, reason: String, actor: String,
                   in transaction: PostgresTransaction) async throws {
         for pair in pairs {
             let rows = try await transaction.query("""
-                SELECT id FROM suggestions WHERE forbund_id = \(forbundID) AND participant_id = \(pair.participant)
-                AND offer_id = \(pair.offer) AND state = 'proposed' FOR UPDATE
+                SELECT id FROM suggestions WHERE forbund_id = \(forbundID) AND participant_id = \(pair.participantID)
+                AND offer_id = \(pair.offerID) AND state = 'proposed' FOR UPDATE
                 """)
             for row in rows {
                 try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reason, actor: actor, in: transaction)

@@ -109,13 +109,13 @@ public struct MatchOfferWorker: JobWorker {
         func hadPlace(_ participantID: UUID) -> Bool {
             stored[participantID].map { RankKey(score: $0, order: prepared.order).makesTop(against: kth[participantID]?.key) } ?? false
         }
-        var pushedOut: [(participant: UUID, offer: UUID)] = []
+        var pushedOut: [PairID] = []
         var placesLeft: [UUID] = []
         for candidate in passed {
             let id = candidate.person.id
             let hasPlace = RankKey(score: candidate.total, order: prepared.order).makesTop(against: kth[id]?.key)
             // A newcomer to the participant's top N pushes their N-th out of it.
-            if hasPlace, !hadPlace(id), let pushed = kth[id] { pushedOut.append((id, pushed.other)) }
+            if hasPlace, !hadPlace(id), let pushed = kth[id] { pushedOut.append(PairID(participantID: id, offerID: pushed.other)) }
             // A place given up goes to an offer this job cannot see: the participant's own job finds it.
             if !hasPlace, hadPlace(id) { placesLeft.append(id) }
         }

@@ -81,13 +81,13 @@ public struct MatchParticipantWorker: JobWorker {
             stored[offerID].map { RankKey(score: $0, order: person.order).makesTop(against: kth[offerID]?.key) } ?? false
         }
         var proposals: [SuggestedPair] = []
-        var pushedOut: [(participant: UUID, offer: UUID)] = []
+        var pushedOut: [PairID] = []
         var placesLeft: [UUID] = []
         for (total, offer) in passed {
             let hasPlace = RankKey(score: total, order: person.order).makesTop(against: kth[offer.id]?.key)
             if hasPlace || topN.contains(offer.id) { proposals.append(matcher.suggestion(person, offer, waitingDays: waiting, memo: memo)) }
             // A newcomer to the offer's top M pushes its M-th out of it.
-            if hasPlace, !hadPlace(offer.id), let pushed = kth[offer.id] { pushedOut.append((pushed.other, offer.id)) }
+            if hasPlace, !hadPlace(offer.id), let pushed = kth[offer.id] { pushedOut.append(PairID(participantID: pushed.other, offerID: offer.id)) }
             // A place given up goes to someone this job cannot see: the offer's own job finds them.
             if !hasPlace, hadPlace(offer.id) { placesLeft.append(offer.id) }
         }

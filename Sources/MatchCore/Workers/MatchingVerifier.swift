@@ -4,23 +4,7 @@ import Foundation
 /// compares them with what is stored: the proof that the incremental jobs left nobody out.
 public struct MatchingVerifier: Sendable {
     /// A pair, by ids.
-    public struct Pair: Hashable, Sendable, Codable {
-        /// The participant.
-        public var participantID: UUID
-        /// The offer.
-        public var offerID: UUID
-
-        enum CodingKeys: String, CodingKey {
-            case participantID = "participant_id", offerID = "offer_id"
-        }
-
-        /// Encodes ids in lower case.
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeID(participantID, forKey: .participantID)
-            try c.encodeID(offerID, forKey: .offerID)
-        }
-    }
+    public typealias Pair = PairID
 
     /// A stored score that is no longer what the pair scores now.
     public struct StaleScore: Sendable, Codable {
@@ -209,10 +193,15 @@ public struct MatchingVerifier: Sendable {
         let waitingNow = Dictionary(current.map { ($0.0.id, $0.waitingDays) }, uniquingKeysWith: { a, _ in a })
         var stale: [StaleScore] = []
         var staleCount = 0
+        // In participant order, so each participant is prepared once; offers come prepared from the index.
+        var person: PreparedParticipant?
         for (pair, score) in stored.sorted(by: { Self.idOrder($0.key, $1.key) }) where expected[pair] != nil {
-            guard let participant = people[pair.participantID], let offer = index.offer(pair.offerID) else { continue }
-            let person = PreparedParticipant(participant, today: today, constraints: matcher.constraints)
-            let now = matcher.scorer.total(person, PreparedOffer(offer), waitingDays: waitingNow[pair.participantID] ?? 0)
+            guard let participant = people[pair.participantID], let offer = index.prepared(pair.offerID) else { continue }
+            if person?.id != participant.id {
+                person = PreparedParticipant(participant, today: today, constraints: matcher.constraints)
+            }
+            guard let person else { continue }
+            let now = matcher.scorer.total(person, offer, waitingDays: waitingNow[pair.participantID] ?? 0)
             if abs(now - score) > Self.tolerance || abs((expected[pair] ?? score) - score) > Self.tolerance {
                 staleCount += 1
                 if stale.count < Self.staleListed { stale.append(StaleScore(pair: pair, stored: score, now: now)) }
