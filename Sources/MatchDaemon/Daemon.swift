@@ -24,6 +24,7 @@ struct Daemon {
         var workers = WorkerRegistry()
         workers.register(NoopWorker())
         workers.register(IdempotencyPruneWorker(pool: pool))
+        workers.register(EventPruneWorker(pool: pool))
         let matcher = settings.matching.matcher(evaluator: settings.supports.evaluator)
         // The open offers live in memory when notifications can keep them in step (not in poll-only
         // mode), on a LISTEN connection of their own so offer changes and queue wake-ups never queue behind each other.
@@ -35,7 +36,8 @@ struct Daemon {
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
         workers.register(MarketRebalanceWorker(pool: pool, matcher: matcher))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
-                                   periodicJobs: [try IdempotencyPruneJob.periodic(), try MarketRebalanceJob.periodic()], logger: logger)
+                                   periodicJobs: [try IdempotencyPruneJob.periodic(), try EventPruneJob.periodic(),
+                                                  try MarketRebalanceJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
                                   evaluator: settings.supports.evaluator, logger: logger)

@@ -158,10 +158,8 @@ struct RejectionEndToEndTests {
         let id = try #require(UUID(uuidString: idText))
 
         // The coordinator rejects the pair because of the hours; the facts are kept with it.
-        try await connection.withTransaction { tx in
-            try await SuggestionRejections().reject(forbundID: forbund.id, id: id, reason: .hours,
-                                                    by: AuditContext(actor: "user:test", reason: "review"), in: tx)
-        }
+        let refused = try await api.post("/v1/suggestions/\(idText)/reject", ["reason": "hours", "note": "för få timmar just nu"])
+        #expect(refused.status == 200, "\(refused.text)")
         let rejected = try #require(try await suggestion())
         #expect(rejected["state"] as? String == "rejected")
         #expect(rejected["state_reason"] as? String == "hours")

@@ -17,8 +17,23 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable {
     case skills
     /// The occupation is not what the participant wants.
     case occupation
+    /// The participant said no.
+    case participantDeclined = "participant_declined"
+    /// The employer said no (its "not interested" after a presentation).
+    case employerDeclined = "employer_declined"
+    /// Not now: the timing is wrong for either side.
+    case timing
     /// Anything else: any change to what matching reads of either side reopens the pair.
     case other
+
+    /// Whether the reason names the facts it concerns; the others (`other`, the declines,
+    /// `timing`) concern everything matching reads of either side.
+    public var concernsNamedFacts: Bool {
+        switch self {
+        case .participantDeclined, .employerDeclined, .timing, .other: false
+        default: true
+        }
+    }
 
     /// The reason in Swedish.
     public var nameSv: String {
@@ -31,6 +46,9 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable {
         case .startDate: "Starttiden passar inte"
         case .skills: "Kompetensen passar inte uppgifterna"
         case .occupation: "Yrket är inte det deltagaren vill"
+        case .participantDeclined: "Deltagaren tackade nej"
+        case .employerDeclined: "Arbetsgivaren tackade nej"
+        case .timing: "Tidpunkten passar inte"
         case .other: "Annat skäl"
         }
     }
@@ -46,6 +64,9 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable {
         case .startDate: "The start does not fit"
         case .skills: "The skills do not fit the tasks"
         case .occupation: "Not the occupation the participant wants"
+        case .participantDeclined: "The participant declined"
+        case .employerDeclined: "The employer declined"
+        case .timing: "The timing does not fit"
         case .other: "Another reason"
         }
     }

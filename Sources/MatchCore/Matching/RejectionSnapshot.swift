@@ -45,8 +45,8 @@ public enum RejectionSnapshot {
             put("participant.interests", person.interests)
             put("offer.occupation", fields.occupation)
             put("offer.title", fields.title)
-        case .other:
-            for specific in RejectionReason.allCases where specific != .other {
+        case .participantDeclined, .employerDeclined, .timing, .other:
+            for specific in RejectionReason.allCases where specific.concernsNamedFacts {
                 facts.merge(Self.facts(specific, participant: participant, offer: offer)) { a, _ in a }
             }
             put("offer.type", fields.type)

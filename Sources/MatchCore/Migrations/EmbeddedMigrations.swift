@@ -12,6 +12,7 @@ public enum EmbeddedMigrations {
         ("0007_offer_index_notifications.sql", PackageResources._007_offer_index_notifications_sql),
         ("0008_declared_json_names.sql", PackageResources._008_declared_json_names_sql),
         ("0009_matching_integrity.sql", PackageResources._009_matching_integrity_sql),
+        ("0010_review_workflow.sql", PackageResources._010_review_workflow_sql),
     ]
 
     /// The names of the files this binary carries.

@@ -18,6 +18,8 @@ public struct AuditLog: Sendable {
         case erase
         /// An automated read of many records (a full rematch), logged once per run.
         case bulkRead = "bulk_read"
+        /// Shown to someone outside the förbund: an employer read a presented candidate.
+        case disclose
     }
 
     /// A log.

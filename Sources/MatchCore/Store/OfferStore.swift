@@ -9,11 +9,14 @@ public struct OfferStore: Sendable {
         public var actor: String
         /// The request that made it.
         public var requestID: String?
+        /// Made with an employer's token: the coordinators hear of it (`offer.opened`, `offer.changed`).
+        public var byEmployer: Bool
 
         /// A change by `actor` in `requestID`.
-        public init(actor: String, requestID: String?) {
+        public init(actor: String, requestID: String?, byEmployer: Bool = false) {
             self.actor = actor
             self.requestID = requestID
+            self.byEmployer = byEmployer
         }
 
         var meta: JobMeta { JobMeta(actor: actor, requestID: requestID) }
@@ -89,6 +92,7 @@ public struct OfferStore: Sendable {
         let offer = try Self.offer(rows[0])
         try await recordStatus(offer, from: nil, note: "", by: change, in: transaction)
         if status != .draft { try await enqueueMatching(offer, by: change, in: transaction) }
+        if status == .open { try await tellCoordinators(.offerOpened, offer, by: change, in: transaction) }
         return offer
     }
 
@@ -143,6 +147,7 @@ public struct OfferStore: Sendable {
             """)
         let offer = try Self.offer(rows[0])
         if offer.status != .draft { try await enqueueMatching(offer, by: change, in: transaction) }
+        try await tellCoordinators(.offerChanged, offer, by: change, in: transaction)
         return offer
     }
 
@@ -170,6 +175,7 @@ public struct OfferStore: Sendable {
         }
         // A draft that is closed was never matched, so there is nothing to withdraw.
         if !(current == .draft && status == .closed) { try await enqueueMatching(offer, by: change, in: transaction) }
+        try await tellCoordinators(status == .open ? .offerOpened : .offerChanged, offer, by: change, in: transaction)
         return offer
     }
 
@@ -207,6 +213,12 @@ public struct OfferStore: Sendable {
             INSERT INTO placement_offer_status_history (forbund_id, offer_id, from_status, to_status, actor, note)
             VALUES (\(offer.forbundID), \(offer.id), \(from?.rawValue), \(offer.status.rawValue), \(change.actor), \(note))
             """)
+    }
+
+    /// An employer's own change is news to its coordinators; a coordinator's is not.
+    func tellCoordinators(_ kind: Event.Kind, _ offer: PlacementOffer, by change: Change, in transaction: PostgresTransaction) async throws {
+        guard change.byEmployer else { return }
+        try await EventLog().append(Event(kind, offerID: offer.id, employerID: offer.employerID), forbundID: offer.forbundID, in: transaction)
     }
 
     func enqueueMatching(_ offer: PlacementOffer, by change: Change, in transaction: PostgresTransaction) async throws {

@@ -13,18 +13,20 @@ public struct ParticipantPrivacy: Sendable {
         public var jobs: [JobEntry]
         /// Every suggestion of the participant, with scores, reasons and any rejection's facts.
         public var suggestions: [SuggestionStore.Stored]
-        /// How each suggestion's state changed, by whom.
+        /// How each suggestion's state changed, by whom, with their notes.
         public var suggestionHistory: [SuggestionHistoryEntry]
+        /// The events written about the participant (ids and recipients only).
+        public var events: [EventEntry]
         /// When the export was made.
         public var exportedAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case participant, accessLog = "access_log", jobs, suggestions, suggestionHistory = "suggestion_history"
+            case participant, accessLog = "access_log", jobs, suggestions, suggestionHistory = "suggestion_history", events
             case exportedAt = "exported_at"
         }
     }
 
-    /// One audit entry about the participant.
+    /// One audit entry about the participant or one of their suggestions.
     public struct AccessEntry: Sendable, Encodable {
         /// When.
         public var at: Date
@@ -32,8 +34,30 @@ public struct ParticipantPrivacy: Sendable {
         public var actor: String
         /// What.
         public var action: String
+        /// Of what: `participant`, or `suggestion` (a step of the review).
+        public var entity: String
         /// Why.
         public var reason: String?
+    }
+
+    /// One event about the participant.
+    public struct EventEntry: Sendable, Encodable {
+        /// Its type.
+        public var type: String
+        /// The user ids it was for.
+        public var recipients: [UUID]
+        /// When.
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey { case type, recipients, createdAt = "created_at" }
+
+        /// Encodes the ids in lower case.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(type, forKey: .type)
+            try c.encode(recipients.map { $0.uuidString.lowercased() }, forKey: .recipients)
+            try c.encode(createdAt, forKey: .createdAt)
+        }
     }
 
     /// One job that names the participant.
@@ -62,12 +86,16 @@ public struct ParticipantPrivacy: Sendable {
         public var toState: String
         /// Why.
         public var reason: String?
+        /// What the actor wrote.
+        public var note: String?
         /// Who.
         public var actor: String
         /// When.
         public var at: Date
 
-        enum CodingKeys: String, CodingKey { case suggestionID = "suggestion_id", fromState = "from_state", toState = "to_state", reason, actor, at }
+        enum CodingKeys: String, CodingKey {
+            case suggestionID = "suggestion_id", fromState = "from_state", toState = "to_state", reason, note, actor, at
+        }
 
         /// Encodes the id in lower case.
         public func encode(to encoder: any Encoder) throws {
@@ -76,6 +104,7 @@ public struct ParticipantPrivacy: Sendable {
             try c.encode(fromState, forKey: .fromState)
             try c.encode(toState, forKey: .toState)
             try c.encode(reason, forKey: .reason)
+            try c.encode(note, forKey: .note)
             try c.encode(actor, forKey: .actor)
             try c.encode(at, forKey: .at)
         }
@@ -95,11 +124,15 @@ public struct ParticipantPrivacy: Sendable {
               let participant = try await store.load(forbundID: forbundID, id: id, on: transaction.connection) else { return nil }
         let idText = id.uuidString.lowercased()
         let access = try await transaction.query("""
-            SELECT at, actor, action, reason FROM audit_log
-            WHERE forbund_id = \(forbundID) AND entity = \(ParticipantStore.entity) AND entity_id = \(idText) ORDER BY at, id
+            SELECT at, actor, action, entity, reason FROM audit_log
+            WHERE forbund_id = \(forbundID) AND ((entity = \(ParticipantStore.entity) AND entity_id = \(idText))
+               OR (entity = \(SuggestionReview.entity) AND entity_id IN (
+                   SELECT lower(s.id::text) FROM suggestions s WHERE s.forbund_id = \(forbundID) AND s.participant_id = \(id))))
+            ORDER BY at, id
             """).map { row in
             AccessEntry(at: try row.decode(Date.self, "at"), actor: try row.decode(String.self, "actor"),
-                        action: try row.decode(String.self, "action"), reason: try row.decode(String?.self, "reason"))
+                        action: try row.decode(String.self, "action"), entity: try row.decode(String.self, "entity"),
+                        reason: try row.decode(String?.self, "reason"))
         }
         let jobs = try await transaction.query("""
             SELECT id, kind, state::text AS state, created_at FROM jobs WHERE \(Self.mentions(idText)) ORDER BY id
@@ -112,22 +145,28 @@ public struct ParticipantPrivacy: Sendable {
             ORDER BY s.created_at, s.id
             """).map(SuggestionStore.stored)
         let history = try await transaction.query("""
-            SELECT h.suggestion_id, h.from_state, h.to_state, h.reason, h.actor, h.at FROM suggestion_history h
+            SELECT h.suggestion_id, h.from_state, h.to_state, h.reason, h.note, h.actor, h.at FROM suggestion_history h
             JOIN suggestions s ON s.forbund_id = h.forbund_id AND s.id = h.suggestion_id
             WHERE s.forbund_id = \(forbundID) AND s.participant_id = \(id) ORDER BY h.at, h.id
             """).map { row in
             SuggestionHistoryEntry(suggestionID: try row.decode(UUID.self, "suggestion_id"), fromState: try row.decode(String?.self, "from_state"),
                                    toState: try row.decode(String.self, "to_state"), reason: try row.decode(String?.self, "reason"),
-                                   actor: try row.decode(String.self, "actor"), at: try row.decode(Date.self, "at"))
+                                   note: try row.decode(String?.self, "note"), actor: try row.decode(String.self, "actor"), at: try row.decode(Date.self, "at"))
+        }
+        let events = try await transaction.query("""
+            SELECT type, recipients, created_at FROM events WHERE forbund_id = \(forbundID) AND participant_id = \(id) ORDER BY id
+            """).map { row in
+            EventEntry(type: try row.decode(String.self, "type"), recipients: try row.decode([UUID].self, "recipients"),
+                       createdAt: try row.decode(Date.self, "created_at"))
         }
         try await AuditLog().record(.export, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
         return Export(participant: participant, accessLog: access, jobs: jobs, suggestions: suggestions, suggestionHistory: history,
-                      exportedAt: Date())
+                      events: events, exportedAt: Date())
     }
 
-    /// Removes the participant everywhere: the record and its consents, every job whose arguments
-    /// or errors name them; the statistics row loses its link and is marked erased. Returns the
+    /// Removes the participant everywhere: the record and its consents, their suggestions with
+    /// their history and notes, the events about them, every job whose arguments or errors name them; the statistics row loses its link and is marked erased. Returns the
     /// erased id (the audit log records the erasure by it), nil when there is no such participant.
     public func erase(forbundID: UUID, caseReference: String, by context: AuditContext,
                       in transaction: PostgresTransaction) async throws -> UUID? {
@@ -153,6 +192,7 @@ public struct ParticipantPrivacy: Sendable {
             WHERE forbund_id = \(forbundID) AND id = \(try row.decode(UUID.self, "statistics_id"))
             """)
         try await transaction.execute("DELETE FROM jobs WHERE \(Self.mentions(id.uuidString.lowercased()))")
+        try await transaction.execute("DELETE FROM events WHERE forbund_id = \(forbundID) AND participant_id = \(id)")
         try await AuditLog().record(.erase, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
         return id

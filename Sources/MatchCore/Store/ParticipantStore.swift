@@ -138,13 +138,30 @@ public struct ParticipantStore: Sendable {
             UPDATE participant_consents SET withdrawn_on = \(date) WHERE forbund_id = \(forbundID) AND id = \(consentID)
             """)
         try await bumpVersion(forbundID: forbundID, id: participantID, in: transaction)
-        if try row.decode(String.self, "purpose") == Consent.Purpose.matching.rawValue {
-            // Withdrawal stops matching now, not when the job runs: open suggestions go with it.
+        let purpose = try row.decode(String.self, "purpose")
+        if purpose == Consent.Purpose.matching.rawValue {
+            // Withdrawal stops matching now, not when the job runs: every suggestion under way goes with it.
             try await SuggestionStore().withdrawAll(forbundID: forbundID, participantID: participantID,
                                                     reason: ConstraintFailure.noConsent.rawValue, actor: context.actor,
                                                     meta: context.meta, in: transaction)
+        } else if purpose == Consent.Purpose.disclosureToEmployers.rawValue,
+                  try await !hasConsent(.disclosureToEmployers, forbundID: forbundID, participantID: participantID, on: .inSweden(),
+                                        in: transaction) {
+            // What the employer was shown is taken out of its view in this same transaction.
+            try await SuggestionStore().withdrawAll(forbundID: forbundID, participantID: participantID,
+                                                    states: SuggestionState.disclosed, reason: "disclosure_withdrawn",
+                                                    actor: context.actor, meta: context.meta, in: transaction)
         }
         return try await changed(forbundID: forbundID, id: participantID, context, in: transaction)
+    }
+
+    /// Whether a consent for `purpose` is in force on `date` (the participant's row is locked by the caller).
+    func hasConsent(_ purpose: Consent.Purpose, forbundID: UUID, participantID: UUID, on date: CalendarDate,
+                    in transaction: PostgresTransaction) async throws -> Bool {
+        try await !transaction.query("""
+            SELECT 1 FROM participant_consents WHERE forbund_id = \(forbundID) AND participant_id = \(participantID)
+            AND purpose = \(purpose.rawValue) AND given_on <= \(date) AND (withdrawn_on IS NULL OR withdrawn_on > \(date))
+            """).isEmpty
     }
 
     func changed(forbundID: UUID, id: UUID, _ context: AuditContext, in transaction: PostgresTransaction) async throws -> Participant {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Rejections: a coordinator's "no" to a pair, with the reason code and a snapshot of the facts
-/// it concerned. Matching leaves a rejected pair out until one of those facts changes; then the
+/// Rejections: a coordinator's or employer's "no" to a pair, with the reason code and a snapshot
+/// of the facts it concerned. Matching leaves a rejected pair out until one of those facts changes; then the
 /// pair competes again and, if it ranks, is proposed anew.
 public struct SuggestionRejections: Sendable {
     /// A rejection as matching reads it.
@@ -19,42 +19,15 @@ public struct SuggestionRejections: Sendable {
     /// A store.
     public init() {}
 
-    /// The states a coordinator can reject from.
-    static let rejectable = ["proposed", "approved", "contacted"]
-
-    /// Rejects the suggestion `id` for `reason`, recording the facts the reason concerns as they
-    /// are now; the read of the participant's data is audited under `context`.
-    public func reject(forbundID: UUID, id: UUID, reason: RejectionReason, by context: AuditContext,
-                       in transaction: PostgresTransaction) async throws {
-        guard let row = try await transaction.query("""
-            SELECT participant_id, offer_id, state FROM suggestions WHERE forbund_id = \(forbundID) AND id = \(id) FOR UPDATE
-            """).first else { throw StoreError.notFound }
-        let state = try row.decode(String.self, "state")
-        guard Self.rejectable.contains(state) else {
-            var errors = FieldErrors()
-            errors.add("/state", rule: "rejectable", "a suggestion that is \(state) cannot be rejected")
-            throw StoreError.conflict(errors)
-        }
-        let participantID = try row.decode(UUID.self, "participant_id")
-        guard let participant = try await ParticipantStore().get(forbundID: forbundID, id: participantID, by: context, in: transaction),
-              let offer = try await OfferStore().get(AccessScope(forbundID: forbundID), id: try row.decode(UUID.self, "offer_id"),
-                                                     on: transaction.connection)
+    /// The facts of the pair that `reason` concerns, as they are now: kept with a rejection
+    /// (`SuggestionReview.reject`). An internal read, not shown to anyone: the rejection that
+    /// stores it is the audited write.
+    func facts(_ reason: RejectionReason, forbundID: UUID, participantID: UUID, offerID: UUID,
+               in transaction: PostgresTransaction) async throws -> [String: String] {
+        guard let participant = try await ParticipantStore().load(forbundID: forbundID, id: participantID, on: transaction.connection),
+              let offer = try await OfferStore().get(AccessScope(forbundID: forbundID), id: offerID, on: transaction.connection)
         else { throw StoreError.notFound }
-        let facts = RejectionSnapshot.facts(reason, participant: participant, offer: offer)
-        try await transaction.execute("""
-            WITH changed AS (
-                UPDATE suggestions SET state = 'rejected', state_reason = \(reason.rawValue), recommended = false,
-                       rejection_snapshot = \(PostgresJSONB(facts)), updated_at = now()
-                WHERE forbund_id = \(forbundID) AND id = \(id) RETURNING id
-            )
-            INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
-            SELECT \(forbundID), id, \(state), 'rejected', \(reason.rawValue), \(context.actor) FROM changed
-            """)
-        // The pair gives up its places in both lists: both sides are rematched, so the next in
-        // line of each gets them.
-        let offerID = try row.decode(UUID.self, "offer_id")
-        try await MatchingJobs.enqueue([try MatchingJobs.participant(participantID, forbundID: forbundID, meta: context.meta),
-                                        try MatchingJobs.offer(offerID, forbundID: forbundID, meta: context.meta)], in: transaction)
+        return RejectionSnapshot.facts(reason, participant: participant, offer: offer)
     }
 
     /// The rejected pairs of one participant or one offer.

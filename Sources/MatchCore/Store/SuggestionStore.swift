@@ -1,7 +1,8 @@
 import Foundation
 
-/// The SQL of suggestions. Matching writes proposed rows and withdraws them; rows a coordinator
-/// has reviewed (approved, rejected, contacted, placed) are never changed by matching.
+/// The SQL of suggestions. Matching writes proposed rows and withdraws them; rows a person has
+/// acted on (`SuggestionState.reviewed`, and rejected ones until their facts change) are never
+/// changed by matching. The review actions are `SuggestionReview`'s.
 public struct SuggestionStore: Sendable {
     /// A stored suggestion.
     public struct Stored: Sendable, Encodable {
@@ -23,10 +24,16 @@ public struct SuggestionStore: Sendable {
         public var weights: ScoreWeights
         /// Chosen by the market-wide assignment.
         public var recommended: Bool
-        /// proposed, approved, rejected, withdrawn, contacted, placed.
+        /// Where it is in its life (`SuggestionState`).
         public var state: String
-        /// Why it is in that state (a constraint code when withdrawn).
+        /// Why it is in that state (a constraint code when withdrawn, a reason code when rejected).
         public var stateReason: String?
+        /// Counts state changes (not rescores): the API's ETag.
+        public var version: Int
+        /// The support codes the coordinator disclosed to the employer when presenting.
+        public var disclosedSupports: [String]
+        /// When it was presented to the employer.
+        public var presentedAt: Date?
         /// When it was first suggested.
         public var createdAt: Date
         /// When it last changed.
@@ -34,7 +41,8 @@ public struct SuggestionStore: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case forbundID = "forbund_id", id, participantID = "participant_id", offerID = "offer_id", score
-            case components, supports, weights, recommended, state, stateReason = "state_reason"
+            case components, supports, weights, recommended, state, stateReason = "state_reason", version
+            case disclosedSupports = "disclosed_supports", presentedAt = "presented_at"
             case createdAt = "created_at", updatedAt = "updated_at"
         }
 
@@ -52,6 +60,9 @@ public struct SuggestionStore: Sendable {
             try c.encode(recommended, forKey: .recommended)
             try c.encode(state, forKey: .state)
             try c.encode(stateReason, forKey: .stateReason)
+            try c.encode(version, forKey: .version)
+            try c.encode(disclosedSupports, forKey: .disclosedSupports)
+            try c.encode(presentedAt, forKey: .presentedAt)
             try c.encode(createdAt, forKey: .createdAt)
             try c.encode(updatedAt, forKey: .updatedAt)
         }
@@ -128,17 +139,25 @@ public struct SuggestionStore: Sendable {
             ON CONFLICT (forbund_id, participant_id, offer_id) DO UPDATE
             SET score = excluded.score, components = excluded.components, supports = excluded.supports,
                 weights = excluded.weights, state = 'proposed', state_reason = NULL, rejection_snapshot = NULL,
-                updated_at = now()
+                version = CASE WHEN s.state = 'proposed' THEN s.version ELSE s.version + 1 END, disclosed_supports = '{}',
+                presented_at = NULL, presented_by = NULL, updated_at = now()
             RETURNING s.id, s.participant_id, s.offer_id
             """)
         var history: [(id: UUID, from: String?, reason: String?)] = []
+        var proposedTo: [UUID: [UUID]] = [:]
         for row in rows {
-            let before = previous[PairID(participantID: try row.decode(UUID.self, "participant_id"),
-                                         offerID: try row.decode(UUID.self, "offer_id"))]
+            let participant = try row.decode(UUID.self, "participant_id")
+            let before = previous[PairID(participantID: participant, offerID: try row.decode(UUID.self, "offer_id"))]
             if before != "proposed" {
-                history.append((try row.decode(UUID.self, "id"), before, before == "rejected" ? "changed_since_rejection" : nil))
+                let id = try row.decode(UUID.self, "id")
+                history.append((id, before, before == "rejected" ? "changed_since_rejection" : nil))
+                proposedTo[participant, default: []].append(id)
             }
         }
+        // One event per job and participant with new proposals, however many rows they are.
+        try await EventLog().append(proposedTo.sorted { IDOrder($0.key) < IDOrder($1.key) }.map {
+            Event(.suggestionsNew, suggestionIDs: $0.value.sorted { IDOrder($0) < IDOrder($1) }, participantID: $0.key)
+        }, forbundID: forbundID, in: transaction)
         if !history.isEmpty {
             try await transaction.execute("""
                 INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
@@ -168,18 +187,25 @@ public struct SuggestionStore: Sendable {
         }
     }
 
-    /// Withdraws every proposed suggestion of a participant or an offer (consent withdrawn, offer
-    /// filled or closed), in the caller's transaction. Each pair withdrawn leaves a place in the
-    /// other side's top list, so the other side is rematched: a job for each offer (or participant)
-    /// whose pair was withdrawn is enqueued in the same transaction, under `meta`.
-    public func withdrawAll(forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil, reason: String, actor: String,
-                            meta: JobMeta, in transaction: PostgresTransaction) async throws {
-        var scope: PostgresQuery = "forbund_id = \(forbundID) AND state = 'proposed'"
+    /// Withdraws the suggestions in `states` (by default every one still under way, reviewed or
+    /// not) of a participant or an offer: consent withdrawn, offer paused, filled or closed, in the
+    /// caller's transaction, which is the transaction of that cause. Each pair withdrawn may leave
+    /// a place in the other side's top list, so the other side is rematched: a job for each offer
+    /// (or participant) whose pair was withdrawn is enqueued in the same transaction, under `meta`.
+    /// Returns the suggestions withdrawn.
+    @discardableResult
+    public func withdrawAll(forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil,
+                            states: [SuggestionState] = SuggestionState.underWay, reason: String, actor: String,
+                            meta: JobMeta, in transaction: PostgresTransaction) async throws -> [UUID] {
+        var scope: PostgresQuery = "forbund_id = \(forbundID) AND state IN \(SuggestionState.sqlList(states))"
         if let participantID { scope = "\(scope) AND participant_id = \(participantID)" }
         if let offerID { scope = "\(scope) AND offer_id = \(offerID)" }
         var rematch: [JobInsert] = []
+        var withdrawn: [UUID] = []
         for row in try await transaction.query("SELECT id, participant_id, offer_id FROM suggestions WHERE \(scope) ORDER BY id FOR UPDATE") {
-            try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, reason: reason, actor: actor, in: transaction)
+            let id = try row.decode(UUID.self, "id")
+            try await withdraw(id: id, forbundID: forbundID, from: states, reason: reason, actor: actor, in: transaction)
+            withdrawn.append(id)
             if participantID != nil {
                 rematch.append(try MatchingJobs.offer(try row.decode(UUID.self, "offer_id"), forbundID: forbundID, meta: meta))
             } else {
@@ -187,6 +213,7 @@ public struct SuggestionStore: Sendable {
             }
         }
         try await MatchingJobs.enqueue(rematch, in: transaction)
+        return withdrawn
     }
 
     /// Withdraws the proposed `pairs` (participant, offer) for `reason`: pairs pushed out of both
@@ -204,20 +231,26 @@ public struct SuggestionStore: Sendable {
         }
     }
 
-    func withdraw(id: UUID, forbundID: UUID, reason: String, actor: String, in transaction: PostgresTransaction) async throws {
+    /// Withdraws one suggestion if it is in one of `states`, and records the change.
+    func withdraw(id: UUID, forbundID: UUID, from states: [SuggestionState] = [.proposed], reason: String, actor: String,
+                  in transaction: PostgresTransaction) async throws {
         try await transaction.execute("""
-            WITH changed AS (
-                UPDATE suggestions SET state = 'withdrawn', state_reason = \(reason), recommended = false, updated_at = now()
-                WHERE forbund_id = \(forbundID) AND id = \(id) AND state = 'proposed' RETURNING id
+            WITH old AS (
+                SELECT id, state FROM suggestions WHERE forbund_id = \(forbundID) AND id = \(id) AND state IN \(SuggestionState.sqlList(states))
+                FOR UPDATE
+            ), changed AS (
+                UPDATE suggestions s SET state = 'withdrawn', state_reason = \(reason), recommended = false, version = s.version + 1,
+                       updated_at = now()
+                FROM old WHERE s.forbund_id = \(forbundID) AND s.id = old.id RETURNING s.id, old.state
             )
             INSERT INTO suggestion_history (forbund_id, suggestion_id, from_state, to_state, reason, actor)
-            SELECT \(forbundID), id, 'proposed', 'withdrawn', \(reason), \(actor) FROM changed
+            SELECT \(forbundID), id, state, 'withdrawn', \(reason), \(actor) FROM changed
             """)
     }
 
     static let columns: PostgresQuery = """
         s.forbund_id, s.id, s.participant_id, s.offer_id, s.score, s.components, s.supports, s.weights, s.recommended, s.state,
-        s.state_reason, s.created_at, s.updated_at
+        s.state_reason, s.version, s.disclosed_supports, s.presented_at, s.created_at, s.updated_at
         """
 
     /// Suggestions of a förbund, best first, a page at a time.
@@ -263,7 +296,9 @@ public struct SuggestionStore: Sendable {
                supports: try row.decode(PostgresJSONB<[SupportEvaluator.Verdict]>.self, "supports").value,
                weights: try row.decode(PostgresJSONB<ScoreWeights>.self, "weights").value,
                recommended: try row.decode(Bool.self, "recommended"), state: try row.decode(String.self, "state"),
-               stateReason: try row.decode(String?.self, "state_reason"), createdAt: try row.decode(Date.self, "created_at"),
+               stateReason: try row.decode(String?.self, "state_reason"), version: try row.decode(Int.self, "version"),
+               disclosedSupports: try row.decode([String].self, "disclosed_supports"),
+               presentedAt: try row.decode(Date?.self, "presented_at"), createdAt: try row.decode(Date.self, "created_at"),
                updatedAt: try row.decode(Date.self, "updated_at"))
     }
 }

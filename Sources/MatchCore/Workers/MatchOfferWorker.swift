@@ -68,7 +68,7 @@ public struct MatchOfferWorker: JobWorker {
             otherSide: \.participantID, current: { rejection in byID[rejection.participantID].map { ($0, offer.offer) } })
         let reviewed = try await tx.query("""
             SELECT participant_id FROM suggestions WHERE forbund_id = \(forbundID) AND offer_id = \(offer.offer.id)
-            AND state IN \(ReviewedStates.sql)
+            AND state IN \(SuggestionState.sqlList(SuggestionState.reviewed))
             """).map { try $0.decode(UUID.self, "participant_id") }
         let excluded = rejections.excluded.union(reviewed)
         let stored = try await ProposedRanks().scores(of: .offer, offer.offer.id, forbundID: forbundID, on: tx.connection)

@@ -63,7 +63,7 @@ public struct MatchParticipantWorker: JobWorker {
             otherSide: \.offerID, current: { rejection in index.offer(rejection.offerID).map { (participant, $0.offer) } })
         let reviewed = try await tx.query("""
             SELECT offer_id FROM suggestions WHERE forbund_id = \(forbundID) AND participant_id = \(participant.id)
-            AND state IN \(ReviewedStates.sql)
+            AND state IN \(SuggestionState.sqlList(SuggestionState.reviewed))
             """).map { try $0.decode(UUID.self, "offer_id") }
         let stored = try await ProposedRanks().scores(of: .participant, participant.id, forbundID: forbundID, on: tx.connection)
 

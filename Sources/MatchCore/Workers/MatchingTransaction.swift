@@ -40,9 +40,3 @@ public struct MatchingHooks: Sendable {
 enum MatchingActor {
     static let name = "system:matching"
 }
-
-/// The suggestion states a coordinator has acted on (approved and later): matching leaves these
-/// rows alone, and their pairs take no place in either top list.
-enum ReviewedStates {
-    static let sql: PostgresQuery = "('approved', 'contacted', 'placed')"
-}

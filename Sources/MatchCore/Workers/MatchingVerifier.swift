@@ -172,7 +172,7 @@ public struct MatchingVerifier: Sendable {
             held.insert(pair)
         }
         for row in try await connection.query("""
-            SELECT participant_id, offer_id FROM suggestions WHERE forbund_id = \(forbundID) AND state IN \(ReviewedStates.sql)
+            SELECT participant_id, offer_id FROM suggestions WHERE forbund_id = \(forbundID) AND state IN \(SuggestionState.sqlList(SuggestionState.reviewed))
             """) {
             held.insert(Pair(participantID: try row.decode(UUID.self, "participant_id"), offerID: try row.decode(UUID.self, "offer_id")))
         }

@@ -42,15 +42,18 @@ struct JSONBody<Value: Decodable> {
     /// Reads and decodes the body: 415 unless it is JSON, 413 past the size limit, 400 for
     /// malformed JSON, 422 naming every key the operation's schema does not have (rule
     /// `unknown_field`, at any depth), and 422 naming the field for a value of the wrong type.
-    init(_ request: Request, context: LotsenRequestContext) async throws {
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        guard type.hasPrefix("application/json") || type.hasPrefix("application/merge-patch+json") else {
-            throw APIProblem(status: .unsupportedMediaType, title: "Unsupported media type",
-                             detail: "send the body as application/json")
-        }
+    /// With `emptyIsObject`, a request without a body reads as `{}` (actions whose fields are all optional).
+    init(_ request: Request, context: LotsenRequestContext, emptyIsObject: Bool = false) async throws {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         bytes = Array(buffer.readableBytesView)
+        if bytes.isEmpty, emptyIsObject { bytes = Array("{}".utf8) } else {
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            guard type.hasPrefix("application/json") || type.hasPrefix("application/merge-patch+json") else {
+                throw APIProblem(status: .unsupportedMediaType, title: "Unsupported media type",
+                                 detail: "send the body as application/json")
+            }
+        }
         if let shape = context.operation.body {
             try Self.refuseWhatTheSchemaLacks(bytes, shape)
         }

@@ -66,6 +66,7 @@ enum APIRoutes {
         OfferRoutes.add(to: &api, pool: pool)
         ParticipantRoutes.add(to: &api, pool: pool, evaluator: evaluator)
         SuggestionRoutes.add(to: &api, pool: pool)
+        CandidateRoutes.add(to: &api, pool: pool)
         return (router, api.entries)
     }
 }

@@ -89,7 +89,8 @@ enum OfferRoutes {
     }
 
     static func change(_ context: LotsenRequestContext) throws -> OfferStore.Change {
-        OfferStore.Change(actor: try context.requirePrincipal().auditName, requestID: context.id)
+        let principal = try context.requirePrincipal()
+        return OfferStore.Change(actor: principal.auditName, requestID: context.id, byEmployer: principal.role == .employer)
     }
 
     static func statusFilter(_ request: Request) throws -> OfferStatus? {
