@@ -121,9 +121,9 @@ struct RejectionEndToEndTests {
         let running = try await MatchingDaemon.start(["LOTSEN_MATCHING_TOP_PER_PARTICIPANT": "1"])
         defer { running.stop() }
         let (conninfo, daemon, base, connection) = (running.conninfo, running.daemon, running.base, running.connection)
-        let (forbund, token) = try await connection.withTransaction { tx in
+        let token = try await connection.withTransaction { tx in
             let forbund = try await TenancyStore().createForbund(name: "Avslag", in: tx)
-            return (forbund, try await TokenStore().create(role: .coordinator, forbundID: forbund.id, userID: nil, in: tx).token)
+            return try await TokenStore().create(role: .coordinator, forbundID: forbund.id, userID: nil, in: tx).token
         }
         let api = APIClient(base: base, token: token)
         var body = participantBody()

@@ -69,7 +69,7 @@ public struct EventLog: Sendable {
             INSERT INTO events (forbund_id, type, suggestion_id, suggestion_ids, participant_id, offer_id, employer_id, recipients)
             SELECT \(forbundID), e.type, e.suggestion_id, e.suggestion_ids, e.participant_id, e.offer_id, e.employer_id, r.recipients
             FROM (
-                SELECT type, NULLIF(s, '')::uuid AS suggestion_id, string_to_array(NULLIF(ss, ''), ',')::uuid[] AS suggestion_ids,
+                SELECT type, NULLIF(s, '')::uuid AS suggestion_id, coalesce(string_to_array(NULLIF(ss, ''), ',')::uuid[], '{}') AS suggestion_ids,
                        NULLIF(p, '')::uuid AS participant_id, NULLIF(o, '')::uuid AS offer_id, NULLIF(em, '')::uuid AS employer_id, n
                 FROM unnest(\(events.map(\.kind.rawValue))::text[], \(events.map { ids($0.suggestionID) })::text[],
                             \(events.map { $0.suggestionIDs.map { $0.uuidString.lowercased() }.joined(separator: ",") })::text[],
