@@ -28,6 +28,14 @@ struct APIContractTests {
             return ((answer["consents"] as? [[String: Any]]) ?? []).last ?? [:]
         case "withdrawConsent":
             return ((answer["consents"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == ids["consent_id"] } ?? [:]
+        case let id where ReviewSeed.actionStates[id] != nil:
+            // The note and reason live in the history; the employer's answer is the state it led to.
+            let history = try await client.get("/v1/suggestions/\(ids["suggestion_id"]!)/history").items.last ?? [:]
+            var read = answer.merging(["note": history["note"] ?? NSNull(), "reason": history["reason"] ?? NSNull()]) { $1 }
+            if let state = answer["state"] as? String, id == "recordEmployerAnswer" || id == "answerCandidate" {
+                read["interested"] = state == "employer_interested"
+            }
+            return read
         default:
             return answer
         }
@@ -69,9 +77,14 @@ struct APIContractTests {
         let document = try ContractDocument()
         let tenant = try await TestTenant.make()
         defer { Task { await tenant.close() } }
-        let client = tenant.coordinator
+        let coordinator = tenant.coordinator
         var ids: [String: String] = [:]
         var problems: [String] = []
+        var employerClient: APIClient?
+        /// Candidates are the employer's routes; everything else is the coordinator's.
+        func client(for path: String) -> APIClient {
+            path.hasPrefix("/v1/candidates") ? employerClient! : coordinator
+        }
 
         func checkShape(_ response: APIResponse, _ operation: ContractDocument.Operation) {
             guard let schema = document.responseSchema(operation, status: response.status) else {
@@ -126,6 +139,18 @@ struct APIContractTests {
         }
         while let next = pending.filter({ $0.pathParameters.allSatisfy { ids[$0] != nil } }).min(by: { (rank($0), $0.path) < (rank($1), $1.path) }) {
             pending.removeAll { $0.id == next.id }
+            // A suggestion to act on, once there is a participant and an offer (the shared server
+            // runs no matching), put into the state each action starts from.
+            if ids["suggestion_id"] == nil, let participant = ids["participant_id"], let offer = ids["offer_id"] {
+                let seeded = try await ReviewSeed.suggestion(tenant, participant: participant, offer: offer)
+                ids["suggestion_id"] = seeded
+                ids["candidate_id"] = seeded
+                employerClient = try await tenant.employerClient(UUID(uuidString: ids["employer_id"]!)!)
+            }
+            if let state = ReviewSeed.actionStates[next.id] {
+                try await ReviewSeed.force(tenant, ids["suggestion_id"]!, into: state)
+            }
+            let client = client(for: next.path)
             let schema = try #require(document.requestSchema(next))
             var body = try #require(schema["example"] as? [String: Any], "\(next.id) has no example")
             for (name, property) in (schema["properties"] as? [String: Any]) ?? [:] where !ContractDocument.isReadOnly(property) {
@@ -170,7 +195,7 @@ struct APIContractTests {
                     }
                 }
             }
-            compare(body, try await Self.readBack(next, response.json, ids, client), schema, at: next.id)
+            compare(body, try await Self.readBack(next, response.json, ids, coordinator), schema, at: next.id)
             if let location = response.header("Location") ?? (next.method == "PUT" ? filled(next.path) : nil) {
                 let reread = try await client.get(location)
                 #expect(reread.status == 200, "\(location)")
@@ -180,7 +205,9 @@ struct APIContractTests {
         #expect(pending.isEmpty, "no link gives the ids of: \(pending.map(\.id))")
 
         // Every read, with the ids made above (a random one where none was made), has the documented shape.
+        try await ReviewSeed.force(tenant, ids["suggestion_id"]!, into: .presented)
         for operation in document.operations where operation.method == "GET" {
+            let client = client(for: operation.path)
             var path = filled(operation.path)
             let unmade = operation.pathParameters.filter { ids[$0] == nil }
             for name in unmade { path = path.replacingOccurrences(of: "{\(name)}", with: UUID().uuidString.lowercased()) }
@@ -202,7 +229,9 @@ struct APIContractTests {
         defer { Task { await tenant.close() } }
         let employer = try await tenant.createEmployer(PublicBodies.linkopingsKommun)
         let ids = ["employer_id": employer, "agreement_id": UUID().uuidString, "offer_id": UUID().uuidString,
-                   "participant_id": UUID().uuidString, "consent_id": UUID().uuidString]
+                   "participant_id": UUID().uuidString, "consent_id": UUID().uuidString, "suggestion_id": UUID().uuidString,
+                   "candidate_id": UUID().uuidString]
+        let employerClient = try await tenant.employerClient(UUID(uuidString: employer)!)
         let employersBefore = try await tenant.count("employers")
         var checked = 0
         for operation in document.operations {
@@ -211,13 +240,14 @@ struct APIContractTests {
             for (name, id) in ids { path = path.replacingOccurrences(of: "{\(name)}", with: id) }
             var top = example
             top["lotsen_unknown"] = true
-            var refused = try await tenant.coordinator.send(operation.method, path, json: top)
+            let client = operation.path.hasPrefix("/v1/candidates") ? employerClient : tenant.coordinator
+            var refused = try await client.send(operation.method, path, json: top)
             #expect(refused.status == 422 && refused.fieldErrors.contains("/lotsen_unknown unknown_field"),
                     "\(operation.id): \(refused.status) \(refused.text)")
             for pointer in document.nestedObjectPointers(example) {
                 var nested = example
                 JSONPointer.set(&nested, pointer + "/lotsen_unknown", 1)
-                refused = try await tenant.coordinator.send(operation.method, path, json: nested)
+                refused = try await client.send(operation.method, path, json: nested)
                 #expect(refused.status == 422 && refused.fieldErrors.contains("\(pointer)/lotsen_unknown unknown_field"),
                         "\(operation.id) \(pointer): \(refused.status) \(refused.text)")
                 checked += 1

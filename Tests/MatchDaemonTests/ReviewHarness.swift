@@ -85,11 +85,7 @@ struct ReviewBench {
 
     /// Puts a suggestion into `state` (for the table of transitions).
     func force(_ suggestion: String, into state: SuggestionState) async throws {
-        try await tenant.connection.execute("""
-            UPDATE suggestions SET state = \(state.rawValue),
-                presented_at = CASE WHEN \(state.rawValue) IN ('presented', 'employer_interested', 'contacted', 'placed') THEN now() END
-            WHERE forbund_id = \(tenant.forbund.id) AND id = \(UUID(uuidString: suggestion)!)
-            """)
+        try await ReviewSeed.force(tenant, suggestion, into: state)
     }
 
     func state(of suggestion: String) async throws -> String? {
@@ -112,4 +108,40 @@ func reviewPath(_ action: ReviewAction, _ suggestion: String) -> String {
     let path = ["approve": "approve", "reject": "reject", "present": "present", "contacted": "contacted",
                 "employer_answer": "employer-answer"][action.rawValue]!
     return "/v1/suggestions/\(suggestion)/\(path)"
+}
+
+/// Suggestions for the contract tests: written into the table between a participant and an offer
+/// the API made, and put into the state each action's example starts from.
+enum ReviewSeed {
+    /// The state each action operation is tried from.
+    static let actionStates: [String: SuggestionState] = [
+        "approveSuggestion": .proposed, "rejectSuggestion": .proposed, "presentSuggestion": .approved,
+        "recordSuggestionContact": .presented, "recordEmployerAnswer": .presented, "answerCandidate": .presented,
+    ]
+
+    /// A suggestion between `participant` and `offer` whose supports include the examples' code,
+    /// with a disclosure consent in force for the participant.
+    static func suggestion(_ tenant: TestTenant, participant: String, offer: String) async throws -> String {
+        var nystart = ReviewBench.applying
+        nystart.code = "nystartsjobb"
+        let participantID = UUID(uuidString: participant)!
+        try await tenant.connection.execute("""
+            INSERT INTO participant_consents (forbund_id, participant_id, purpose, given_on, recorded_by)
+            VALUES (\(tenant.forbund.id), \(participantID), 'disclosure_to_employers', '2025-01-01', 'test')
+            """)
+        return try await tenant.connection.query("""
+            INSERT INTO suggestions (forbund_id, participant_id, offer_id, score, components, supports, weights)
+            VALUES (\(tenant.forbund.id), \(participantID), \(UUID(uuidString: offer)!), 0.8, '[]',
+                    \(PostgresJSONB([nystart, ReviewBench.notApplying])), \(PostgresJSONB(ScoreWeights())))
+            RETURNING id
+            """)[0].decode(UUID.self, "id").uuidString.lowercased()
+    }
+
+    static func force(_ tenant: TestTenant, _ suggestion: String, into state: SuggestionState) async throws {
+        try await tenant.connection.execute("""
+            UPDATE suggestions SET state = \(state.rawValue),
+                presented_at = CASE WHEN \(state.rawValue) IN ('presented', 'employer_interested', 'contacted', 'placed') THEN now() END
+            WHERE forbund_id = \(tenant.forbund.id) AND id = \(UUID(uuidString: suggestion)!)
+            """)
+    }
 }
