@@ -21,6 +21,22 @@ struct AuthorizationMatrixTests {
         let g1 = try #require(try await a.coordinator.post("/v1/employers/\(e1)/agreements",
                                                            ["kind": "cooperation", "signed_on": "2026-01-10"]).json["id"] as? String)
 
+        // Suggestions of a's offers, one per route that acts on one, in the state it starts from.
+        func seeded(_ offer: String, _ state: SuggestionState) async throws -> String {
+            let participant = try #require(try await a.coordinator.post("/v1/participants", participantBody()).json["id"] as? String)
+            let id = try await ReviewSeed.suggestion(a, participant: participant, offer: offer)
+            try await ReviewSeed.force(a, id, into: state)
+            return id
+        }
+        let sRead = try await seeded(o1, .proposed)
+        let sApprove = try await seeded(o1, .proposed)
+        let sReject = try await seeded(o1, .approved)
+        let sPresent = try await seeded(o1, .approved)
+        let sContact = try await seeded(o1, .presented)
+        let sAnswer = try await seeded(o1, .presented)
+        let cMine = try await seeded(o1, .presented)
+        let cTheirs = try await seeded(o2, .presented)
+
         let clients: [String: APIClient] = [
             "coordA": a.coordinator, "coordB": b.coordinator,
             "empE1": try await a.employerClient(try #require(UUID(uuidString: e1))),
@@ -62,6 +78,20 @@ struct AuthorizationMatrixTests {
             ("GET", "/v1/offers/\(o2)/history", nil, [200, 404, 404, 400, 401]),
             ("POST", "/v1/offers/\(o2)/status", ["status": "closed"], [200, 404, 404, 403, 401]),
             ("DELETE", "/v1/employers/\(e1)/agreements/\(g1)", nil, [204, 404, 403, 403, 401]),
+            ("GET", "/v1/suggestions", nil, [200, 200, 403, 403, 401]),
+            ("GET", "/v1/suggestions/\(sRead)", nil, [200, 404, 403, 403, 401]),
+            ("GET", "/v1/suggestions/\(sRead)/history", nil, [200, 404, 403, 403, 401]),
+            ("POST", "/v1/suggestions/\(sApprove)/approve", [:], [200, 404, 403, 403, 401]),
+            ("POST", "/v1/suggestions/\(sReject)/reject", ["reason": "timing"], [200, 404, 403, 403, 401]),
+            ("POST", "/v1/suggestions/\(sPresent)/present", ["disclosed_supports": ["nystartsjobb"]], [200, 404, 403, 403, 401]),
+            ("POST", "/v1/suggestions/\(sContact)/contacted", ["note": "möte"], [200, 404, 403, 403, 401]),
+            ("POST", "/v1/suggestions/\(sAnswer)/employer-answer", ["interested": true], [200, 404, 403, 403, 401]),
+            ("GET", "/v1/candidates", nil, [403, 403, 200, 403, 401]),
+            ("GET", "/v1/candidates/\(sRead)", nil, [403, 403, 404, 403, 401]),
+            ("GET", "/v1/candidates/\(cTheirs)", nil, [403, 403, 404, 403, 401]),
+            ("POST", "/v1/candidates/\(cTheirs)/answer", ["interested": true], [403, 403, 404, 403, 401]),
+            ("GET", "/v1/candidates/\(cMine)", nil, [403, 403, 200, 403, 401]),
+            ("POST", "/v1/candidates/\(cMine)/answer", ["interested": false], [403, 403, 200, 403, 401]),
         ]
         let roles = ["coordA", "coordB", "empE1", "operator", "anonymous"]
         var mismatches: [String] = []

@@ -81,4 +81,42 @@ struct PrivacyTests {
         #expect(!log.isEmpty)
         for value in personal { #expect(!log.contains(value), "the log holds \(value)") }
     }
+
+    /// After the review flow has written notes, history, disclosures and events about a person,
+    /// the export shows them and erasure leaves nothing of them in any text, jsonb or array column.
+    @Test func reviewNotesHistoryAndEventsAreExportedAndErased() async throws {
+        let server = try await SharedAPIServer.shared.start()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let bench = try await ReviewBench.make(tenant)
+        let marker = String(UUID().uuidString.prefix(8)).lowercased()
+        let reference = "REF-\(marker)"
+        let notes = ["godkänd efter samtal \(marker)", "presenterad för chefen \(marker)", "arbetsgivaren undrar \(marker)",
+                     "möte på plats \(marker)"]
+        let (suggestion, participant) = try await bench.seed(.proposed, changes: ["case_reference": reference])
+        let api = tenant.coordinator
+        #expect(try await api.post("/v1/suggestions/\(suggestion)/approve", ["note": notes[0]]).status == 200)
+        #expect(try await api.post("/v1/suggestions/\(suggestion)/present", ["disclosed_supports": [ReviewBench.applying.code],
+                                                                             "note": notes[1]]).status == 200)
+        #expect(try await bench.employer.get("/v1/candidates/\(suggestion)").status == 200)
+        #expect(try await bench.employer.post("/v1/candidates/\(suggestion)/answer", ["interested": true, "note": notes[2]]).status == 200)
+        #expect(try await api.post("/v1/suggestions/\(suggestion)/contacted", ["note": notes[3]]).status == 200)
+        #expect(try await tenant.count("events") == 2)
+
+        let forbund = tenant.forbund.name
+        let export = try matchctl(["participants", "export", "--forbund", forbund, "--reason", "begäran om registerutdrag", reference],
+                                  server.conninfo)
+        for note in notes { #expect(export.contains(note), "the export holds \(note)") }
+        #expect(export.contains("candidate.presented") && export.contains("employer.answered"), "the export lists the events")
+        #expect(export.contains("\"disclose\""), "the export lists the employer's reads")
+
+        _ = try matchctl(["participants", "erase", "--forbund", forbund, "--reason", "begäran om radering", reference], server.conninfo)
+        for value in notes + [reference] {
+            #expect(try await placesHolding(value, tenant.connection) == [], "\(value) remains")
+        }
+        #expect(try await placesHolding(participant, tenant.connection) == ["audit_log.entity_id"], "only the audit log keeps the id")
+        #expect(try await tenant.count("events") == 0)
+        #expect(try await bench.employer.get("/v1/candidates").items.isEmpty)
+        for note in notes { #expect(!server.daemon.log.contains(note), "the log holds \(note)") }
+    }
 }
