@@ -211,6 +211,78 @@ struct ReviewWorkflowTests {
     }
 }
 
+@Suite("The event outbox")
+struct EventOutboxTests {
+    /// An employer's own offer changes are news to the coordinators (every active one, when
+    /// nobody follows the employer); a coordinator's are not. Dispatched events go after 30 days.
+    @Test func employerOfferChangesAreEventsAndDispatchedOnesArePruned() async throws {
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let bench = try await ReviewBench.make(tenant)
+        let employerID = try #require(UUID(uuidString: bench.employerID))
+        let offerID = try #require(UUID(uuidString: bench.offer))
+        #expect(try await tenant.count("events") == 0, "a coordinator's offer is no news")
+        let read = try await bench.employer.get("/v1/offers/\(bench.offer)")
+        #expect(try await bench.employer.put("/v1/offers/\(bench.offer)", offerBody(["title": "Kallskänka"])).status == 200)
+        #expect(read.status == 200)
+        #expect(try await bench.employer.post("/v1/offers/\(bench.offer)/status", ["status": "paused"]).status == 200)
+        #expect(try await bench.employer.post("/v1/offers/\(bench.offer)/status", ["status": "open"]).status == 200)
+        let (events, _) = try await StoredEvent.since(0, forbundID: tenant.forbund.id, on: tenant.connection)
+        let coordinators = [tenant.coordinatorID]
+        #expect(events == ["offer.changed", "offer.changed", "offer.opened"].map {
+            StoredEvent(type: $0, suggestion: nil, suggestions: [], participant: nil, offer: offerID, employer: employerID, recipients: coordinators)
+        }, "\(events)")
+
+        try await tenant.connection.execute("""
+            UPDATE events SET dispatched_at = now() - CASE WHEN type = 'offer.opened' THEN interval '1 day' ELSE interval '31 days' END
+            WHERE forbund_id = \(tenant.forbund.id)
+            """)
+        #expect(try await EventLog().prune(on: tenant.connection) >= 2)
+        let left = try await StoredEvent.since(0, forbundID: tenant.forbund.id, on: tenant.connection).0.map(\.type)
+        #expect(left == ["offer.opened"])
+    }
+}
+
+@Suite("matchctl suggestions: the review workflow from the command line")
+struct SuggestionsCommandTests {
+    func matchctl(_ arguments: [String], _ conninfo: String) throws -> String {
+        try ProcessRunner.run(BuiltProducts.url("matchctl").path, arguments + ["--database-url", conninfo], asServerUser: false)
+    }
+
+    @Test func listShowApprovePresentAndRejectAreAuditedWithTheReasonGiven() async throws {
+        let server = try await SharedAPIServer.shared.start()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let bench = try await ReviewBench.make(tenant)
+        let (first, _) = try await bench.seed(.proposed)
+        let (second, _) = try await bench.seed(.proposed)
+        let scope = ["--forbund", tenant.forbund.name, "--reason", "stöd till koordinatorn"]
+        #expect((try? matchctl(["suggestions", "list", "--forbund", tenant.forbund.name], server.conninfo)) == nil, "--reason is required")
+        let listed = try matchctl(["suggestions", "list", "--state", "proposed"] + scope, server.conninfo)
+        #expect(listed.contains(first) && listed.contains(second), "\(listed)")
+        #expect(try matchctl(["suggestions", "approve", first, "--note", "bra match"] + scope, server.conninfo)
+            .contains("is approved (version 2)"))
+        #expect(try matchctl(["suggestions", "present", first, "--disclose", ReviewBench.applying.code, "--if-version", "2"] + scope,
+                             server.conninfo).contains("is presented"))
+        #expect(throws: (any Error).self, "approving twice is refused") {
+            try matchctl(["suggestions", "approve", first] + scope, server.conninfo)
+        }
+        #expect(try matchctl(["suggestions", "reject", second, "--code", "timing"] + scope, server.conninfo).contains("is rejected"))
+        let shown = try matchctl(["suggestions", "show", first] + scope, server.conninfo)
+        #expect(shown.contains("\"to_state\":\"presented\"") && shown.contains("bra match"), "\(shown)")
+        #expect(try await bench.employer.get("/v1/candidates").items.map { $0["id"] as? String } == [first])
+        let audited = try await tenant.connection.query("""
+            SELECT count(*) AS n FROM audit_log WHERE forbund_id = \(tenant.forbund.id) AND entity = 'suggestion'
+            AND actor LIKE 'matchctl:%' AND reason = 'stöd till koordinatorn'
+            """)[0].decode(Int.self, "n")
+        #expect(audited == 3)
+        let history = try await tenant.connection.query("""
+            SELECT count(*) AS n FROM suggestion_history WHERE forbund_id = \(tenant.forbund.id) AND actor LIKE 'matchctl:%'
+            """)[0].decode(Int.self, "n")
+        #expect(history == 3)
+    }
+}
+
 extension TestTenant {
     /// A client for a second coordinator user of the same förbund.
     static func secondCoordinator(of tenant: TestTenant) async throws -> APIClient {
