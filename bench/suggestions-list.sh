@@ -35,16 +35,19 @@ for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 
 
 # An employer with 10 open offers and 300 consenting participants, through the API; matching proposes.
 PORT=$PORT TOKEN=$TOKEN python3 - <<'PY' || { echo "could not create the market"; exit 1; }
-import json, os, time, urllib.request
+import json, os, time, urllib.error, urllib.request
 def call(method, path, body=None):
     req = urllib.request.Request(f"http://127.0.0.1:{os.environ['PORT']}{path}", method=method,
                                  data=None if body is None else json.dumps(body).encode(),
                                  headers={"Authorization": "Bearer " + os.environ["TOKEN"], "Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(req).read() or b"{}")
+    try:
+        return json.loads(urllib.request.urlopen(req).read() or b"{}")
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{method} {path}: {error.code} {error.read().decode()}")
 employer = call("POST", "/v1/employers", {"organisationsnummer": "212000-0449", "name": "Linköpings kommun", "sector": "public"})["id"]
 for i in range(10):
     call("POST", f"/v1/employers/{employer}/offers", {"type": "praktik", "occupation": "5120", "title": f"Kockbiträde {i}",
-         "hours_min": 10, "hours_max": 30, "start_date": "2027-02-01", "workplace_kommunkod": "0580", "status": "open"})
+         "hours_min": 10, "hours_max": 30, "start_date": "2027-02-01", "workplace_kommunkod": "0580", "handledare_available": True, "status": "open"})
 for i in range(300):
     p = call("POST", "/v1/participants", {"case_reference": f"B-{i:04d}", "seeking": True, "home_kommunkod": "0580",
              "hours_per_week": 10 + i % 20, "gender": "kvinna", "wished_occupations": ["5120"]})["id"]

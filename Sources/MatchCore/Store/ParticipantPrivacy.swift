@@ -76,37 +76,20 @@ public struct ParticipantPrivacy: Sendable {
         }
     }
 
-    /// One change of a suggestion's state.
+    /// One change of a suggestion's state: which suggestion, and the step as its history shows it.
     public struct SuggestionHistoryEntry: Sendable, Encodable {
         /// The suggestion.
         public var suggestionID: UUID
-        /// From which state (nil when it was first proposed).
-        public var fromState: String?
-        /// To which.
-        public var toState: String
-        /// Why.
-        public var reason: String?
-        /// What the actor wrote.
-        public var note: String?
-        /// Who.
-        public var actor: String
-        /// When.
-        public var at: Date
+        /// The step: states, reason, note, actor and time.
+        public var step: SuggestionReview.HistoryEntry
 
-        enum CodingKeys: String, CodingKey {
-            case suggestionID = "suggestion_id", fromState = "from_state", toState = "to_state", reason, note, actor, at
-        }
+        enum CodingKeys: String, CodingKey { case suggestionID = "suggestion_id" }
 
-        /// Encodes the id in lower case.
+        /// Encodes the id in lower case beside the step's fields, as one flat object.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encodeID(suggestionID, forKey: .suggestionID)
-            try c.encode(fromState, forKey: .fromState)
-            try c.encode(toState, forKey: .toState)
-            try c.encode(reason, forKey: .reason)
-            try c.encode(note, forKey: .note)
-            try c.encode(actor, forKey: .actor)
-            try c.encode(at, forKey: .at)
+            try step.encode(to: encoder)
         }
     }
 
@@ -149,9 +132,7 @@ public struct ParticipantPrivacy: Sendable {
             JOIN suggestions s ON s.forbund_id = h.forbund_id AND s.id = h.suggestion_id
             WHERE s.forbund_id = \(forbundID) AND s.participant_id = \(id) ORDER BY h.at, h.id
             """).map { row in
-            SuggestionHistoryEntry(suggestionID: try row.decode(UUID.self, "suggestion_id"), fromState: try row.decode(String?.self, "from_state"),
-                                   toState: try row.decode(String.self, "to_state"), reason: try row.decode(String?.self, "reason"),
-                                   note: try row.decode(String?.self, "note"), actor: try row.decode(String.self, "actor"), at: try row.decode(Date.self, "at"))
+            SuggestionHistoryEntry(suggestionID: try row.decode(UUID.self, "suggestion_id"), step: try SuggestionReview.historyEntry(row))
         }
         let events = try await transaction.query("""
             SELECT type, recipients, created_at FROM events WHERE forbund_id = \(forbundID) AND participant_id = \(id) ORDER BY id

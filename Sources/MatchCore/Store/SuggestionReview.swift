@@ -142,12 +142,14 @@ public struct SuggestionReview: Sendable {
             WHERE s.forbund_id = \(forbundID) AND s.id = \(id) ORDER BY h.id
             """)
         guard !rows.isEmpty else { return nil }
-        return try rows.compactMap { row in
-            guard let to = try row.decode(String?.self, "to_state") else { return nil }
-            return HistoryEntry(fromState: try row.decode(String?.self, "from_state"), toState: to,
-                                reason: try row.decode(String?.self, "reason"), note: try row.decode(String?.self, "note"),
-                                actor: try row.decode(String.self, "actor"), at: try row.decode(Date.self, "at"))
-        }
+        return try rows.compactMap { row in try row.decode(String?.self, "to_state") == nil ? nil : try Self.historyEntry(row) }
+    }
+
+    /// A history row (`from_state`, `to_state`, `reason`, `note`, `actor`, `at`) as an entry.
+    static func historyEntry(_ row: PostgresRow) throws -> HistoryEntry {
+        HistoryEntry(fromState: try row.decode(String?.self, "from_state"), toState: try row.decode(String.self, "to_state"),
+                     reason: try row.decode(String?.self, "reason"), note: try row.decode(String?.self, "note"),
+                     actor: try row.decode(String.self, "actor"), at: try row.decode(Date.self, "at"))
     }
 
     /// A suggestion's row as an action reads it, locked.
