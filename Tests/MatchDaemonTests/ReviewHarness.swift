@@ -73,14 +73,9 @@ struct ReviewBench {
         for purpose in purposes {
             #expect(try await api.post("/v1/participants/\(participant)/consents", ["purpose": purpose, "given_on": "2026-01-10"]).status == 201)
         }
-        let id = try await tenant.connection.query("""
-            INSERT INTO suggestions (forbund_id, participant_id, offer_id, score, components, supports, weights, state, presented_at)
-            VALUES (\(tenant.forbund.id), \(UUID(uuidString: participant)!), \(UUID(uuidString: offer ?? self.offer)!), 0.8, '[]',
-                    \(PostgresJSONB([Self.applying, Self.notApplying])), \(PostgresJSONB(ScoreWeights())), \(state.rawValue),
-                    CASE WHEN \(state.rawValue) IN ('presented', 'employer_interested', 'contacted', 'placed') THEN now() END)
-            RETURNING id
-            """)[0].decode(UUID.self, "id")
-        return (id.uuidString.lowercased(), participant)
+        let id = try await ReviewSeed.insert(tenant, participant: participant, offer: offer ?? self.offer,
+                                             supports: [Self.applying, Self.notApplying], state: state)
+        return (id, participant)
     }
 
     /// Puts a suggestion into `state` (for the table of transitions).
@@ -129,10 +124,17 @@ enum ReviewSeed {
             INSERT INTO participant_consents (forbund_id, participant_id, purpose, given_on, recorded_by)
             VALUES (\(tenant.forbund.id), \(participantID), 'disclosure_to_employers', '2025-01-01', 'test')
             """)
-        return try await tenant.connection.query("""
-            INSERT INTO suggestions (forbund_id, participant_id, offer_id, score, components, supports, weights)
-            VALUES (\(tenant.forbund.id), \(participantID), \(UUID(uuidString: offer)!), 0.8, '[]',
-                    \(PostgresJSONB([nystart, ReviewBench.notApplying])), \(PostgresJSONB(ScoreWeights())))
+        return try await insert(tenant, participant: participant, offer: offer, supports: [nystart, ReviewBench.notApplying], state: .proposed)
+    }
+
+    /// Writes a suggestion in `state` (presented and later ones with their presentation time).
+    static func insert(_ tenant: TestTenant, participant: String, offer: String, supports: [SupportEvaluator.Verdict],
+                       state: SuggestionState) async throws -> String {
+        try await tenant.connection.query("""
+            INSERT INTO suggestions (forbund_id, participant_id, offer_id, score, components, supports, weights, state, presented_at)
+            VALUES (\(tenant.forbund.id), \(UUID(uuidString: participant)!), \(UUID(uuidString: offer)!), 0.8, '[]',
+                    \(PostgresJSONB(supports)), \(PostgresJSONB(ScoreWeights())), \(state.rawValue),
+                    CASE WHEN \(SuggestionState.visibleToEmployer.contains(state)) THEN now() END)
             RETURNING id
             """)[0].decode(UUID.self, "id").uuidString.lowercased()
     }
@@ -140,7 +142,7 @@ enum ReviewSeed {
     static func force(_ tenant: TestTenant, _ suggestion: String, into state: SuggestionState) async throws {
         try await tenant.connection.execute("""
             UPDATE suggestions SET state = \(state.rawValue),
-                presented_at = CASE WHEN \(state.rawValue) IN ('presented', 'employer_interested', 'contacted', 'placed') THEN now() END
+                presented_at = CASE WHEN \(SuggestionState.visibleToEmployer.contains(state)) THEN now() END
             WHERE forbund_id = \(tenant.forbund.id) AND id = \(UUID(uuidString: suggestion)!)
             """)
     }

@@ -73,7 +73,7 @@ public enum ReviewAction: String, Sendable, CaseIterable {
     public var allowedFrom: [SuggestionState] {
         switch self {
         case .approve: [.proposed]
-        case .reject: [.proposed, .approved, .presented, .employerInterested, .contacted]
+        case .reject: SuggestionState.underWay
         case .present: [.approved]
         case .employerAnswer: [.presented]
         case .contacted: [.presented, .employerInterested, .contacted]

@@ -53,8 +53,7 @@ public struct SuggestionReview: Sendable {
                         in transaction: PostgresTransaction) async throws -> SuggestionStore.Stored {
         let row = try await lock(AccessScope(forbundID: forbundID), id: id, for: .approve, ifVersion: ifVersion, in: transaction)
         try await move(row, to: .approved, note: note, by: context, in: transaction)
-        try await MatchingJobs.enqueue([try MatchingJobs.participant(row.participantID, forbundID: forbundID, meta: context.meta),
-                                        try MatchingJobs.offer(row.offerID, forbundID: forbundID, meta: context.meta)], in: transaction)
+        try await rematchBothSides(of: row, meta: context.meta, in: transaction)
         return try await reread(row, in: transaction)
     }
 
@@ -212,8 +211,13 @@ public struct SuggestionReview: Sendable {
             UPDATE suggestions SET rejection_snapshot = \(PostgresJSONB(facts)) WHERE forbund_id = \(row.forbundID) AND id = \(row.id)
             """)
         try await move(row, to: .rejected, reason: reason.rawValue, note: note, by: context, in: transaction)
-        try await MatchingJobs.enqueue([try MatchingJobs.participant(row.participantID, forbundID: row.forbundID, meta: context.meta),
-                                        try MatchingJobs.offer(row.offerID, forbundID: row.forbundID, meta: context.meta)], in: transaction)
+        try await rematchBothSides(of: row, meta: context.meta, in: transaction)
+    }
+
+    /// A pair that leaves the top lists gives up a place in each: both sides' jobs find the next in line.
+    func rematchBothSides(of row: Locked, meta: JobMeta, in transaction: PostgresTransaction) async throws {
+        try await MatchingJobs.enqueue([try MatchingJobs.participant(row.participantID, forbundID: row.forbundID, meta: meta),
+                                        try MatchingJobs.offer(row.offerID, forbundID: row.forbundID, meta: meta)], in: transaction)
     }
 
     func reread(_ row: Locked, in transaction: PostgresTransaction) async throws -> SuggestionStore.Stored {

@@ -192,20 +192,16 @@ public struct SuggestionStore: Sendable {
     /// caller's transaction, which is the transaction of that cause. Each pair withdrawn may leave
     /// a place in the other side's top list, so the other side is rematched: a job for each offer
     /// (or participant) whose pair was withdrawn is enqueued in the same transaction, under `meta`.
-    /// Returns the suggestions withdrawn.
-    @discardableResult
     public func withdrawAll(forbundID: UUID, participantID: UUID? = nil, offerID: UUID? = nil,
                             states: [SuggestionState] = SuggestionState.underWay, reason: String, actor: String,
-                            meta: JobMeta, in transaction: PostgresTransaction) async throws -> [UUID] {
+                            meta: JobMeta, in transaction: PostgresTransaction) async throws {
         var scope: PostgresQuery = "forbund_id = \(forbundID) AND state IN \(SuggestionState.sqlList(states))"
         if let participantID { scope = "\(scope) AND participant_id = \(participantID)" }
         if let offerID { scope = "\(scope) AND offer_id = \(offerID)" }
         var rematch: [JobInsert] = []
-        var withdrawn: [UUID] = []
         for row in try await transaction.query("SELECT id, participant_id, offer_id FROM suggestions WHERE \(scope) ORDER BY id FOR UPDATE") {
-            let id = try row.decode(UUID.self, "id")
-            try await withdraw(id: id, forbundID: forbundID, from: states, reason: reason, actor: actor, in: transaction)
-            withdrawn.append(id)
+            try await withdraw(id: try row.decode(UUID.self, "id"), forbundID: forbundID, from: states, reason: reason, actor: actor,
+                               in: transaction)
             if participantID != nil {
                 rematch.append(try MatchingJobs.offer(try row.decode(UUID.self, "offer_id"), forbundID: forbundID, meta: meta))
             } else {
@@ -213,7 +209,6 @@ public struct SuggestionStore: Sendable {
             }
         }
         try await MatchingJobs.enqueue(rematch, in: transaction)
-        return withdrawn
     }
 
     /// Withdraws the proposed `pairs` (participant, offer) for `reason`: pairs pushed out of both
