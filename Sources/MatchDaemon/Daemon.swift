@@ -35,12 +35,13 @@ struct Daemon {
         workers.register(MatchParticipantWorker(pool: pool, matcher: matcher, offerIndex: offerIndex))
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
         workers.register(MarketRebalanceWorker(pool: pool, matcher: matcher))
+        workers.register(FollowAlongWorker(pool: pool, plan: settings.followAlong.plan))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic(), try EventPruneJob.periodic(),
-                                                  try MarketRebalanceJob.periodic()], logger: logger)
+                                                  try MarketRebalanceJob.periodic(), try FollowAlongJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
-                                  evaluator: settings.supports.evaluator, logger: logger)
+                                  evaluator: settings.supports.evaluator, plan: settings.followAlong.plan, logger: logger)
         var services: [any Service] = [PoolService(pool: pool)]
         if let offerIndex, let listener { services.append(OfferIndexFollower(index: offerIndex, listener: listener)) }
         return Daemon(pool: pool, services: services + runtime.services + [http], logger: logger)

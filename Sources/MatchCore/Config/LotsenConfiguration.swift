@@ -18,6 +18,8 @@ public struct LotsenConfiguration: Sendable {
     public var supports: SupportsConfiguration
     /// `[matching]`.
     public var matching: MatchingConfiguration
+    /// `[follow_along]`.
+    public var followAlong: FollowAlongConfiguration
 
     /// Reads every section and refuses unknown keys.
     public init(reader: ConfigurationReader) throws {
@@ -27,6 +29,7 @@ public struct LotsenConfiguration: Sendable {
         http = try HTTPConfiguration(reader: reader)
         supports = try SupportsConfiguration(reader: reader)
         matching = try MatchingConfiguration(reader: reader)
+        followAlong = try FollowAlongConfiguration(reader: reader)
         try reader.rejectUnknownKeys()
     }
 

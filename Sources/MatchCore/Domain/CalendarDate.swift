@@ -85,6 +85,17 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         CalendarDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
+    /// The same day `months` months later, or the month's last day when it has no such day
+    /// (2026-01-31 plus one month is 2026-02-28).
+    public func adding(months: Int) -> CalendarDate {
+        let index = year * 12 + (month - 1) + months
+        let (y, m) = (index / 12, index % 12 + 1)
+        return CalendarDate(year: y, month: m, day: min(day, Self.daysInMonth(year: y, month: m)))!
+    }
+
+    /// Days from `other` to this date (negative when `other` is later).
+    public func days(since other: CalendarDate) -> Int { daysSinceEpoch - other.daysSinceEpoch }
+
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }

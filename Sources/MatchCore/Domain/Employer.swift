@@ -17,10 +17,12 @@ public struct Employer: Sendable, Encodable, Hashable {
     public var createdAt: Date
     /// When it last changed.
     public var updatedAt: Date
+    /// The relation's record: its placements, active and ended by outcome.
+    public var placements: EmployerPlacements
 
     enum CodingKeys: String, CodingKey {
         case forbundID = "forbund_id", id, organisationsnummer, version, createdAt = "created_at"
-        case updatedAt = "updated_at"
+        case updatedAt = "updated_at", placements
     }
 
     /// Encodes the fields beside the identity, as one flat object.
@@ -32,7 +34,41 @@ public struct Employer: Sendable, Encodable, Hashable {
         try container.encode(version, forKey: .version)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(placements, forKey: .placements)
         try fields.encode(to: encoder)
+    }
+}
+
+/// An employer's placements: how many are under way and how the ended ones ended.
+public struct EmployerPlacements: Sendable, Encodable, Hashable {
+    /// Placements not ended (positions taken across its offers).
+    public var active: Int
+    /// Ended placements by outcome; every outcome is present, most with 0.
+    public var ended: [PlacementOutcome: Int]
+
+    /// Counts from the store.
+    init(active: Int, ended: [String: Int]) {
+        self.active = active
+        self.ended = Dictionary(uniqueKeysWithValues: PlacementOutcome.allCases.map { ($0, ended[$0.rawValue] ?? 0) })
+    }
+
+    enum CodingKeys: String, CodingKey { case active, ended }
+
+    /// Encodes the ended counts as an object keyed by outcome, in the declared order.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(active, forKey: .active)
+        var outcomes = c.nestedContainer(keyedBy: OutcomeKey.self, forKey: .ended)
+        for outcome in PlacementOutcome.allCases {
+            try outcomes.encode(ended[outcome] ?? 0, forKey: OutcomeKey(stringValue: outcome.rawValue))
+        }
+    }
+
+    struct OutcomeKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
 

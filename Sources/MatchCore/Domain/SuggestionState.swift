@@ -6,7 +6,7 @@
 ///   (new) ─────────── matching ranks it ──────────▶ proposed
 ///   proposed ── approve ──▶ approved ── present ──▶ presented ── employer: interested ──▶ employer_interested
 ///   presented │ employer_interested │ contacted ── contacted (a meeting or call) ──▶ contacted
-///   employer_interested │ contacted ── placement ──▶ placed
+///   employer_interested │ contacted ── placement (PlacementStore) ──▶ placed
 ///   presented ── employer: not interested ──▶ rejected (employer_declined)
 ///   any state before placed ── a coordinator rejects (reason, note) ──▶ rejected
 ///   under way ── offer paused/filled/closed, matching consent withdrawn, placed elsewhere ──▶ withdrawn
@@ -50,6 +50,19 @@ public enum SuggestionState: String, Sendable, Codable, CaseIterable {
     /// consent is.
     public static let disclosed: [SuggestionState] = [.presented, .employerInterested, .contacted]
 
+    /// States a placement may be recorded from (`PlacementStore.start`).
+    public static let placeable: [SuggestionState] = [.employerInterested, .contacted]
+
+    /// The conflict of trying `action` from `state` when it is allowed only from `allowed`: names
+    /// the state and the states it is allowed from.
+    static func refusal(of action: String, from state: SuggestionState, allowed: [SuggestionState]) -> StoreError {
+        var errors = FieldErrors()
+        errors.add("/state", rule: "transition",
+                   "a suggestion that is \(state.rawValue) cannot be given \(action); it must be "
+                   + allowed.map(\.rawValue).joined(separator: " or "))
+        return .conflict(errors)
+    }
+
     /// The states as an SQL list, for `state IN (…)`.
     static func sqlList(_ states: [SuggestionState]) -> PostgresQuery {
         PostgresQuery(unsafeSQL: "(" + states.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")")
@@ -82,10 +95,6 @@ public enum ReviewAction: String, Sendable, CaseIterable {
 
     /// The conflict of trying the action from `state`: names the state and the states it is allowed from.
     func refusal(from state: SuggestionState) -> StoreError {
-        var errors = FieldErrors()
-        errors.add("/state", rule: "transition",
-                   "a suggestion that is \(state.rawValue) cannot be given \(rawValue); it must be "
-                   + allowedFrom.map(\.rawValue).joined(separator: " or "))
-        return .conflict(errors)
+        SuggestionState.refusal(of: rawValue, from: state, allowed: allowedFrom)
     }
 }

@@ -13,6 +13,7 @@ public enum EmbeddedMigrations {
         ("0008_declared_json_names.sql", PackageResources._008_declared_json_names_sql),
         ("0009_matching_integrity.sql", PackageResources._009_matching_integrity_sql),
         ("0010_review_workflow.sql", PackageResources._010_review_workflow_sql),
+        ("0011_placements.sql", PackageResources._011_placements_sql),
     ]
 
     /// The names of the files this binary carries.

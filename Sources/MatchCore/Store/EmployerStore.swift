@@ -17,7 +17,12 @@ public struct EmployerStore: Sendable {
          FROM employer_contacts c WHERE c.forbund_id = e.forbund_id AND c.employer_id = e.id) AS contacts,
         (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', s.kind, 'given_on', s.given_on, 'notes', s.notes)
                 ORDER BY s.position), '[]')
-         FROM employer_support_given s WHERE s.forbund_id = e.forbund_id AND s.employer_id = e.id) AS support_given
+         FROM employer_support_given s WHERE s.forbund_id = e.forbund_id AND s.employer_id = e.id) AS support_given,
+        (SELECT count(*) FROM placements pl WHERE pl.forbund_id = e.forbund_id AND pl.employer_id = e.id
+         AND pl.ended_on IS NULL) AS placements_active,
+        (SELECT coalesce(jsonb_object_agg(x.outcome, x.n), '{}') FROM (
+            SELECT pl.outcome, count(*) AS n FROM placements pl WHERE pl.forbund_id = e.forbund_id AND pl.employer_id = e.id
+            AND pl.ended_on IS NOT NULL GROUP BY pl.outcome) x) AS placements_ended
         """
 
     static func scoped(_ scope: AccessScope) -> PostgresQuery {
@@ -171,7 +176,9 @@ public struct EmployerStore: Sendable {
         return Employer(forbundID: try row.decode(UUID.self, "forbund_id"), id: try row.decode(UUID.self, "id"),
                         organisationsnummer: try Organisationsnummer(digits), fields: fields,
                         version: try row.decode(Int.self, "version"), createdAt: try row.decode(Date.self, "created_at"),
-                        updatedAt: try row.decode(Date.self, "updated_at"))
+                        updatedAt: try row.decode(Date.self, "updated_at"),
+                        placements: EmployerPlacements(active: try row.decode(Int.self, "placements_active"),
+                                                       ended: try row.decode(PostgresJSONB<[String: Int]>.self, "placements_ended").value))
     }
 }
 

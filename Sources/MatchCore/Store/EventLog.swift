@@ -15,6 +15,16 @@ public struct Event: Sendable, Hashable {
         case candidatePresented = "candidate.presented"
         /// The employer answered about a candidate.
         case employerAnswered = "employer.answered"
+        /// A placement was recorded.
+        case placementStarted = "placement.started"
+        /// A placement ended, with its outcome.
+        case placementEnded = "placement.ended"
+        /// A follow-along contact falls due today.
+        case checkInDue = "check_in.due"
+        /// A follow-along contact is past due and not recorded.
+        case checkInOverdue = "check_in.overdue"
+        /// A contact was recorded with the placement at risk.
+        case checkInAtRisk = "check_in.at_risk"
 
         /// Whether the employer's users hear of it (else the coordinators do).
         var toEmployer: Bool { self == .candidatePresented }
@@ -32,16 +42,22 @@ public struct Event: Sendable, Hashable {
     public var offerID: UUID?
     /// The employer it concerns.
     public var employerID: UUID?
+    /// The placement it concerns.
+    public var placementID: UUID?
+    /// The follow-along contact it concerns.
+    public var checkInID: UUID?
 
     /// An event of `kind` about these ids.
     public init(_ kind: Kind, suggestionID: UUID? = nil, suggestionIDs: [UUID] = [], participantID: UUID? = nil,
-                offerID: UUID? = nil, employerID: UUID? = nil) {
+                offerID: UUID? = nil, employerID: UUID? = nil, placementID: UUID? = nil, checkInID: UUID? = nil) {
         self.kind = kind
         self.suggestionID = suggestionID
         self.suggestionIDs = suggestionIDs
         self.participantID = participantID
         self.offerID = offerID
         self.employerID = employerID
+        self.placementID = placementID
+        self.checkInID = checkInID
     }
 }
 
@@ -66,15 +82,19 @@ public struct EventLog: Sendable {
         guard !events.isEmpty else { return }
         func ids(_ id: UUID?) -> String { id?.uuidString.lowercased() ?? "" }
         try await transaction.execute("""
-            INSERT INTO events (forbund_id, type, suggestion_id, suggestion_ids, participant_id, offer_id, employer_id, recipients)
-            SELECT \(forbundID), e.type, e.suggestion_id, e.suggestion_ids, e.participant_id, e.offer_id, e.employer_id, r.recipients
+            INSERT INTO events (forbund_id, type, suggestion_id, suggestion_ids, participant_id, offer_id, employer_id, placement_id,
+                                check_in_id, recipients)
+            SELECT \(forbundID), e.type, e.suggestion_id, e.suggestion_ids, e.participant_id, e.offer_id, e.employer_id, e.placement_id,
+                   e.check_in_id, r.recipients
             FROM (
                 SELECT type, NULLIF(s, '')::uuid AS suggestion_id, coalesce(string_to_array(NULLIF(ss, ''), ',')::uuid[], '{}') AS suggestion_ids,
-                       NULLIF(p, '')::uuid AS participant_id, NULLIF(o, '')::uuid AS offer_id, NULLIF(em, '')::uuid AS employer_id, n
+                       NULLIF(p, '')::uuid AS participant_id, NULLIF(o, '')::uuid AS offer_id, NULLIF(em, '')::uuid AS employer_id,
+                       NULLIF(pl, '')::uuid AS placement_id, NULLIF(ci, '')::uuid AS check_in_id, n
                 FROM unnest(\(events.map(\.kind.rawValue))::text[], \(events.map { ids($0.suggestionID) })::text[],
                             \(events.map { $0.suggestionIDs.map { $0.uuidString.lowercased() }.joined(separator: ",") })::text[],
                             \(events.map { ids($0.participantID) })::text[], \(events.map { ids($0.offerID) })::text[],
-                            \(events.map { ids($0.employerID) })::text[]) WITH ORDINALITY AS u(type, s, ss, p, o, em, n)
+                            \(events.map { ids($0.employerID) })::text[], \(events.map { ids($0.placementID) })::text[],
+                            \(events.map { ids($0.checkInID) })::text[]) WITH ORDINALITY AS u(type, s, ss, p, o, em, pl, ci, n)
             ) e
             CROSS JOIN LATERAL (SELECT \(Self.recipients(forbundID)) AS recipients) r
             ORDER BY e.n

@@ -15,10 +15,8 @@ public struct MatchingSnapshot: Sendable {
         e.sector AS employer_sector,
         EXISTS (SELECT 1 FROM employer_agreements g WHERE g.forbund_id = o.forbund_id AND g.employer_id = o.employer_id
                 AND g.signed_on <= \(day(today)) AND (g.valid_to IS NULL OR g.valid_to >= \(day(today)))) AS active_agreement,
-        (SELECT count(*) FROM suggestions s JOIN placement_offers so ON so.forbund_id = s.forbund_id AND so.id = s.offer_id
-         WHERE s.forbund_id = o.forbund_id AND so.employer_id = o.employer_id AND s.state = 'placed') AS placements,
-        o.positions - (SELECT count(*) FROM suggestions s WHERE s.forbund_id = o.forbund_id AND s.offer_id = o.id
-                       AND s.state = 'placed') AS positions_left
+        \(PlacementStore.successfulPlacements("o")) AS placements,
+        o.positions - \(PlacementStore.positionsTaken("o")) AS positions_left
         """
     }
 

@@ -155,6 +155,14 @@ public struct OfferStore: Sendable {
     public func changeStatus(_ scope: AccessScope, id: UUID, to status: OfferStatus, note: String, ifVersion: Int?,
                              by change: Change, in transaction: PostgresTransaction) async throws -> PlacementOffer {
         let current = try await lock(scope, id: id, ifVersion: ifVersion, in: transaction)
+        return try await applyStatus(scope, id: id, from: current, to: status, note: note, by: change, in: transaction)
+    }
+
+    /// Moves an offer the caller has locked from `current` to `status` if the transition is allowed:
+    /// the status history, the withdrawal of its suggestions under way when it stops being open,
+    /// its matching job and the coordinators' event.
+    func applyStatus(_ scope: AccessScope, id: UUID, from current: OfferStatus, to status: OfferStatus, note: String,
+                     by change: Change, in transaction: PostgresTransaction) async throws -> PlacementOffer {
         guard current.next.contains(status) else {
             var errors = FieldErrors()
             let allowed = current.next.map(\.rawValue).sorted().joined(separator: ", ")
@@ -199,9 +207,13 @@ public struct OfferStore: Sendable {
         return .conflict(errors)
     }()
 
+    /// Locks an offer for a write and checks its version. `FOR NO KEY UPDATE`: a matching job's
+    /// foreign-key check on a new suggestion (`FOR KEY SHARE`) need not wait for it, while offer jobs
+    /// (`FOR SHARE`), other writes and placements do. Every write that touches an offer and its
+    /// suggestions takes the offer first (see `PlacementStore` for the whole order).
     func lock(_ scope: AccessScope, id: UUID, ifVersion: Int?, in transaction: PostgresTransaction) async throws -> OfferStatus {
         let rows = try await transaction.query("""
-            SELECT o.version, o.status FROM placement_offers o WHERE \(Self.scoped(scope)) AND o.id = \(id) FOR UPDATE
+            SELECT o.version, o.status FROM placement_offers o WHERE \(Self.scoped(scope)) AND o.id = \(id) FOR NO KEY UPDATE
             """)
         try StoreError.requireVersion(of: rows.first, matching: ifVersion)
         return OfferStatus(rawValue: try rows[0].decode(String.self, "status")) ?? .closed

@@ -17,12 +17,16 @@ public struct ParticipantPrivacy: Sendable {
         public var suggestionHistory: [SuggestionHistoryEntry]
         /// The events written about the participant (ids and recipients only).
         public var events: [EventEntry]
+        /// The participant's placements, with their outcomes and notes.
+        public var placements: [Placement]
+        /// The follow-along check-ins of those placements, with their notes.
+        public var checkIns: [CheckIn]
         /// When the export was made.
         public var exportedAt: Date
 
         enum CodingKeys: String, CodingKey {
             case participant, accessLog = "access_log", jobs, suggestions, suggestionHistory = "suggestion_history", events
-            case exportedAt = "exported_at"
+            case placements, checkIns = "check_ins", exportedAt = "exported_at"
         }
     }
 
@@ -34,7 +38,7 @@ public struct ParticipantPrivacy: Sendable {
         public var actor: String
         /// What.
         public var action: String
-        /// Of what: `participant`, or `suggestion` (a step of the review).
+        /// Of what: `participant`, `suggestion` (a step of the review), `placement` or `check_in`.
         public var entity: String
         /// Why.
         public var reason: String?
@@ -110,7 +114,12 @@ public struct ParticipantPrivacy: Sendable {
             SELECT at, actor, action, entity, reason FROM audit_log
             WHERE forbund_id = \(forbundID) AND ((entity = \(ParticipantStore.entity) AND entity_id = \(idText))
                OR (entity = \(SuggestionReview.entity) AND entity_id IN (
-                   SELECT lower(s.id::text) FROM suggestions s WHERE s.forbund_id = \(forbundID) AND s.participant_id = \(id))))
+                   SELECT lower(s.id::text) FROM suggestions s WHERE s.forbund_id = \(forbundID) AND s.participant_id = \(id)))
+               OR (entity = \(PlacementStore.entity) AND entity_id IN (
+                   SELECT lower(pl.id::text) FROM placements pl WHERE pl.forbund_id = \(forbundID) AND pl.participant_id = \(id)))
+               OR (entity = \(FollowAlongStore.entity) AND entity_id IN (
+                   SELECT lower(c.id::text) FROM check_ins c JOIN placements pl ON pl.forbund_id = c.forbund_id AND pl.id = c.placement_id
+                   WHERE pl.forbund_id = \(forbundID) AND pl.participant_id = \(id))))
             ORDER BY at, id
             """).map { row in
             AccessEntry(at: try row.decode(Date.self, "at"), actor: try row.decode(String.self, "actor"),
@@ -140,17 +149,30 @@ public struct ParticipantPrivacy: Sendable {
             EventEntry(type: try row.decode(String.self, "type"), recipients: try row.decode([UUID].self, "recipients"),
                        createdAt: try row.decode(Date.self, "created_at"))
         }
+        let placements = try await transaction.query("""
+            SELECT \(PlacementStore.columns) FROM placements pl WHERE pl.forbund_id = \(forbundID) AND pl.participant_id = \(id)
+            ORDER BY pl.created_at, pl.id
+            """).map(PlacementStore.placement)
+        let checkIns = try await transaction.query("""
+            SELECT \(FollowAlongStore.columns) FROM check_ins c JOIN placements pl ON pl.forbund_id = c.forbund_id AND pl.id = c.placement_id
+            WHERE pl.forbund_id = \(forbundID) AND pl.participant_id = \(id) ORDER BY c.due_on, c.id
+            """).map(FollowAlongStore.checkIn)
         try await AuditLog().record(.export, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
         return Export(participant: participant, accessLog: access, jobs: jobs, suggestions: suggestions, suggestionHistory: history,
-                      events: events, exportedAt: Date())
+                      events: events, placements: placements, checkIns: checkIns, exportedAt: Date())
     }
 
     /// Removes the participant everywhere: the record and its consents, their suggestions with
-    /// their history and notes, the events about them, every job whose arguments or errors name them; the statistics row loses its link and is marked erased. Returns the
+    /// their history and notes, their placements with their check-ins and notes, the events about
+    /// them, every job whose arguments or errors name them; the statistics rows (the participant's
+    /// and each placement's) lose their link, and the participant's is marked erased. Returns the
     /// erased id (the audit log records the erasure by it), nil when there is no such participant.
     public func erase(forbundID: UUID, caseReference: String, by context: AuditContext,
                       in transaction: PostgresTransaction) async throws -> UUID? {
+        // Deleting a placement changes what matching reads of its employer (migration 0011), which
+        // locks the offer-index version row: taken before the participant, as placements take it.
+        try await transaction.execute("SELECT 1 FROM offer_index_versions WHERE forbund_id = \(forbundID) FOR UPDATE")
         // The offers the participant held a place with are rematched: their places go to others.
         // The row is locked first, so a matching job that holds it finishes before the list is read.
         try await transaction.execute("""
@@ -160,6 +182,11 @@ public struct ParticipantPrivacy: Sendable {
             SELECT DISTINCT s.offer_id FROM suggestions s JOIN participants p ON p.forbund_id = s.forbund_id AND p.id = s.participant_id
             WHERE p.forbund_id = \(forbundID) AND p.case_reference = \(caseReference) AND s.state = 'proposed'
             """).map { try $0.decode(UUID.self, "offer_id") }
+        // Their placements go with them: their employers' positions and successes change.
+        let employers = try await transaction.query("""
+            SELECT DISTINCT pl.employer_id FROM placements pl JOIN participants p ON p.forbund_id = pl.forbund_id AND p.id = pl.participant_id
+            WHERE p.forbund_id = \(forbundID) AND p.case_reference = \(caseReference) ORDER BY pl.employer_id
+            """).map { try $0.decode(UUID.self, "employer_id") }
         let rows = try await transaction.query("""
             DELETE FROM participants WHERE forbund_id = \(forbundID) AND case_reference = \(caseReference)
             RETURNING id, statistics_id
@@ -168,6 +195,9 @@ public struct ParticipantPrivacy: Sendable {
         let id = try row.decode(UUID.self, "id")
         try await MatchingJobs.enqueue(try held.map { try MatchingJobs.offer($0, forbundID: forbundID, meta: context.meta) },
                                        in: transaction)
+        for employerID in employers {
+            try await MatchingJobs.rematchOffers(ofEmployer: employerID, forbundID: forbundID, meta: context.meta, in: transaction)
+        }
         try await transaction.execute("""
             UPDATE participant_statistics SET erased = true
             WHERE forbund_id = \(forbundID) AND id = \(try row.decode(UUID.self, "statistics_id"))

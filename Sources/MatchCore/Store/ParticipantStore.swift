@@ -170,6 +170,21 @@ public struct ParticipantStore: Sendable {
         return try await load(forbundID: forbundID, id: id, on: transaction.connection)!
     }
 
+    /// Sets whether a participant seeks work (a placement starts or ends), in the column matching
+    /// filters on and the profile it reads, audited as an update and rematched. The caller has
+    /// locked the row (`lockVersion`).
+    func setSeeking(_ seeking: Bool, forbundID: UUID, id: UUID, by context: AuditContext,
+                    in transaction: PostgresTransaction) async throws {
+        let changed = try await transaction.execute("""
+            UPDATE participants SET seeking = \(seeking), profile = jsonb_set(profile, '{seeking}', to_jsonb(\(seeking)::boolean)),
+                version = version + 1, updated_at = now()
+            WHERE forbund_id = \(forbundID) AND id = \(id) AND seeking <> \(seeking)
+            """)
+        guard changed > 0 else { return }
+        try await audit.record(.update, entity: Self.entity, ids: [id], forbundID: forbundID, context: context, in: transaction)
+        try await enqueueMatching(id, forbundID: forbundID, context, in: transaction)
+    }
+
     func bumpVersion(forbundID: UUID, id: UUID, in transaction: PostgresTransaction) async throws {
         try await transaction.execute("""
             UPDATE participants SET version = version + 1, updated_at = now() WHERE forbund_id = \(forbundID) AND id = \(id)

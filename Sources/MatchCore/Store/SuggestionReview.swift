@@ -165,6 +165,13 @@ public struct SuggestionReview: Sendable {
     /// Locks the suggestion in scope and checks `ifVersion`, then that `action` may start from its state.
     func lock(_ scope: AccessScope, id: UUID, for action: ReviewAction, ifVersion: Int?,
               in transaction: PostgresTransaction) async throws -> Locked {
+        try await lock(scope, id: id, allowed: action.allowedFrom, action: action.rawValue, ifVersion: ifVersion, in: transaction)
+    }
+
+    /// Locks the suggestion in scope and checks `ifVersion`, then that its state is one of `allowed`
+    /// (else the conflict names `action`).
+    func lock(_ scope: AccessScope, id: UUID, allowed: [SuggestionState], action: String, ifVersion: Int?,
+              in transaction: PostgresTransaction) async throws -> Locked {
         var condition: PostgresQuery = "s.forbund_id = \(scope.forbundID) AND s.id = \(id)"
         if let employerID = scope.employerID {
             // An employer sees a suggestion only once it is presented, and only of its own offers.
@@ -179,7 +186,7 @@ public struct SuggestionReview: Sendable {
         let row = rows[0]
         let text = try row.decode(String.self, "state")
         guard let state = SuggestionState(rawValue: text) else { throw StoredValueError(column: "state", value: text) }
-        guard action.allowedFrom.contains(state) else { throw action.refusal(from: state) }
+        guard allowed.contains(state) else { throw SuggestionState.refusal(of: action, from: state, allowed: allowed) }
         return Locked(forbundID: scope.forbundID, id: id, participantID: try row.decode(UUID.self, "participant_id"),
                       offerID: try row.decode(UUID.self, "offer_id"), employerID: try row.decode(UUID.self, "employer_id"),
                       state: state, supports: try row.decode(PostgresJSONB<[SupportEvaluator.Verdict]>.self, "supports").value)

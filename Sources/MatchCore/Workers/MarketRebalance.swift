@@ -20,8 +20,7 @@ public struct MarketRebalance: Sendable {
     public func run(forbundID: UUID, in transaction: PostgresTransaction) async throws -> Summary {
         let rows = try await transaction.query("""
             SELECT s.id, s.participant_id, s.offer_id, s.score,
-                   o.positions - (SELECT count(*) FROM suggestions x WHERE x.forbund_id = o.forbund_id AND x.offer_id = o.id
-                                  AND x.state = 'placed') AS positions_left
+                   o.positions - \(PlacementStore.positionsTaken("o")) AS positions_left
             FROM suggestions s JOIN placement_offers o ON o.forbund_id = s.forbund_id AND o.id = s.offer_id
             WHERE s.forbund_id = \(forbundID) AND s.state = 'proposed' AND o.status = 'open'
             ORDER BY s.participant_id, s.offer_id

@@ -27,7 +27,8 @@ enum APIRoutes {
     }
 
     /// The router and the list of its routes (for the OpenAPI test).
-    static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?, evaluator: SupportEvaluator = SupportEvaluator()) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
+    static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?, evaluator: SupportEvaluator = SupportEvaluator(),
+                      plan: FollowAlongPlan = FollowAlongPlan()) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
         let router = Router(context: LotsenRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -67,6 +68,7 @@ enum APIRoutes {
         ParticipantRoutes.add(to: &api, pool: pool, evaluator: evaluator)
         SuggestionRoutes.add(to: &api, pool: pool)
         CandidateRoutes.add(to: &api, pool: pool)
+        PlacementRoutes.add(to: &api, pool: pool, plan: plan)
         return (router, api.entries)
     }
 }
@@ -93,8 +95,8 @@ struct RequestIDMiddleware: RouterMiddleware {
 /// The HTTP server as a service of the daemon's group.
 enum APIServer {
     static func make(settings: HTTPConfiguration, pool: PostgresPool, metrics: PrometheusCollectorRegistry?,
-                     evaluator: SupportEvaluator, logger: Logger) -> some Service {
-        Application(router: APIRoutes.build(pool: pool, metrics: metrics, evaluator: evaluator).0,
+                     evaluator: SupportEvaluator, plan: FollowAlongPlan, logger: Logger) -> some Service {
+        Application(router: APIRoutes.build(pool: pool, metrics: metrics, evaluator: evaluator, plan: plan).0,
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "matchd"),
                     logger: logger)
     }

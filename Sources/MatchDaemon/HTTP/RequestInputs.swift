@@ -36,6 +36,26 @@ extension Request {
         }
     }
 
+    /// A query parameter that names a record by id; a malformed one is added to `errors`.
+    func queryID(_ name: String, _ errors: inout FieldErrors) -> UUID? {
+        guard let text = uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            errors.add("?\(name)", rule: "format", "must be an id")
+            return nil
+        }
+        return id
+    }
+
+    /// A query parameter that is `true` or `false`; anything else is added to `errors`.
+    func queryBool(_ name: String, _ errors: inout FieldErrors) -> Bool? {
+        guard let text = uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+        guard text == "true" || text == "false" else {
+            errors.add("?\(name)", rule: "type", "must be true or false")
+            return nil
+        }
+        return text == "true"
+    }
+
     /// The version `If-Match` names: nil when absent or `*`; 400 when it is not one of our ETags.
     var ifMatchVersion: Int? {
         get throws {

@@ -101,16 +101,10 @@ enum SuggestionRoutes {
                 errors.add("?state", rule: "enum", "must be one of: \(SuggestionState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        for (name, assign) in [("participant", { (id: UUID) in filter.participantID = id }), ("offer", { filter.offerID = $0 }),
-                               ("coordinator", { filter.coordinatorID = $0 })] as [(String, (UUID) -> Void)] {
-            guard let text = query[Substring(name)].map(String.init) else { continue }
-            if let id = UUID(uuidString: text) { assign(id) } else { errors.add("?\(name)", rule: "format", "must be an id") }
-        }
-        if let recommended = query["recommended"].map(String.init) {
-            if recommended == "true" || recommended == "false" { filter.recommended = recommended == "true" } else {
-                errors.add("?recommended", rule: "type", "must be true or false")
-            }
-        }
+        filter.participantID = request.queryID("participant", &errors)
+        filter.offerID = request.queryID("offer", &errors)
+        filter.coordinatorID = request.queryID("coordinator", &errors)
+        filter.recommended = request.queryBool("recommended", &errors)
         if !errors.entries.isEmpty { throw APIProblem.badRequest(errors) }
         return filter
     }
