@@ -65,14 +65,11 @@ public struct PlacementInput: Sendable, Decodable {
         public var note: String?
     }
 
-    /// Checks every field: a start within a year of `today` either way; 1 to 40 hours; at most 20
-    /// codes; a handledare's name and contact of at most 200 characters; an end on or after the start.
-    public func validated(today: CalendarDate) throws(FieldErrors) -> Checked {
+    /// Checks every field: a start date (recorded late, it may lie in the past); 1 to 40 hours; at
+    /// most 20 codes; a handledare's name and contact of at most 200 characters; an end on or after the start.
+    public func validated() throws(FieldErrors) -> Checked {
         var check = InputCheck()
         let start = check.date(startDate, "/start_date", required: true)
-        if let start, abs(start.days(since: today)) > 365 {
-            check.errors.add("/start_date", rule: "range", "must be within a year of today (\(today))")
-        }
         let type = check.oneOf(type, "/type", as: PlacementType.self, required: false)
         let hours = check.integer(hoursPerWeek, "/hours_per_week", in: 1...40, required: true)
         let supports = check.texts(supportsAppliedFor, "/supports_applied_for", maxCount: 20, maxLength: 100)
@@ -93,21 +90,21 @@ public struct PlacementEndInput: Sendable, Decodable {
     public var endedOn: String?
     /// How it ended (required).
     public var outcome: String?
-    /// A note.
-    public var note: String?
+    /// A note on the end.
+    public var endNote: String?
     /// Whether the participant seeks work again from now on; false when absent.
     public var resumeSeeking: Bool?
 
     /// An input with these fields.
-    public init(endedOn: String? = nil, outcome: String? = nil, note: String? = nil, resumeSeeking: Bool? = nil) {
+    public init(endedOn: String? = nil, outcome: String? = nil, endNote: String? = nil, resumeSeeking: Bool? = nil) {
         self.endedOn = endedOn
         self.outcome = outcome
-        self.note = note
+        self.endNote = endNote
         self.resumeSeeking = resumeSeeking
     }
 
     enum CodingKeys: String, CodingKey {
-        case endedOn = "ended_on", outcome, note, resumeSeeking = "resume_seeking"
+        case endedOn = "ended_on", outcome, endNote = "end_note", resumeSeeking = "resume_seeking"
     }
 
     /// The checked input.
@@ -128,7 +125,7 @@ public struct PlacementEndInput: Sendable, Decodable {
         let ended = check.date(endedOn, "/ended_on", required: true)
         if let ended, ended > today { check.errors.add("/ended_on", rule: "not_future", "must not be after today (\(today))") }
         let outcome = check.oneOf(outcome, "/outcome", as: PlacementOutcome.self)
-        let note = check.text(note, "/note", maxLength: 2_000).flatMap { $0.isEmpty ? nil : $0 }
+        let note = check.text(endNote, "/end_note", maxLength: 2_000).flatMap { $0.isEmpty ? nil : $0 }
         try check.finish()
         return Checked(endedOn: ended!, outcome: outcome!, note: note, resumeSeeking: resumeSeeking ?? false)
     }

@@ -17,7 +17,7 @@ enum PlacementRoutes {
             let version = try request.ifMatchVersion
             let body = try await JSONBody<PlacementInput>(request, context: context)
             let today = ParticipantRoutes.today()
-            let input = try body.value.validated(today: today)
+            let input = try body.value.validated()
             return try await WriteTransaction.run(request, context, pool: pool, scope: AccessScope(forbundID: forbundID),
                                                   bodyBytes: body.bytes) { tx in
                 let placement = try await store.start(forbundID: forbundID, suggestionID: id, input, ifVersion: version, today: today,
