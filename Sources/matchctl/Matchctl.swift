@@ -7,7 +7,7 @@ struct Matchctl: AsyncParsableCommand {
         commandName: "matchctl",
         abstract: "Operate Lotsen: its database, its private development cluster and its benchmarks.",
         subcommands: [DevCommand.self, MigrateCommand.self, ForbundCommand.self, UsersCommand.self, TokensCommand.self,
-                      SupportsCommand.self, ParticipantsCommand.self, SuggestionsCommand.self, MatchCommand.self, StatusCommand.self, QueuesCommand.self, JobsCommand.self,
+                      SupportsCommand.self, ParticipantsCommand.self, SuggestionsCommand.self, PlacementsCommand.self, FollowAlongCommand.self, MatchCommand.self, StatusCommand.self, QueuesCommand.self, JobsCommand.self,
                       BenchCommand.self]
     )
 }

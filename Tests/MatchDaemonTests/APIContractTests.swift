@@ -28,6 +28,15 @@ struct APIContractTests {
             return ((answer["consents"] as? [[String: Any]]) ?? []).last ?? [:]
         case "withdrawConsent":
             return ((answer["consents"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == ids["consent_id"] } ?? [:]
+        case "createPlacement":
+            // The codes applied for come back as the supports with their amounts.
+            let codes = ((answer["supports"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
+            return answer.merging(["supports_applied_for": codes]) { $1 }
+        case "endPlacement":
+            let participant = try await client.get("/v1/participants/\(ids["participant_id"]!)").json
+            return answer.merging(["resume_seeking": participant["seeking"] ?? NSNull()]) { $1 }
+        case "endFollowAlong":
+            return answer.merging(["ended_on": answer["follow_along_ended_on"] ?? NSNull()]) { $1 }
         case let id where ReviewSeed.actionStates[id] != nil:
             // The note and reason live in the history; the employer's answer is the state it led to.
             let history = try await client.get("/v1/suggestions/\(ids["suggestion_id"]!)/history").items.last ?? [:]
@@ -147,6 +156,10 @@ struct APIContractTests {
                 ids["candidate_id"] = seeded
                 employerClient = try await tenant.employerClient(UUID(uuidString: ids["employer_id"]!)!)
             }
+            // A check-in to record, once a placement has planned its first ones.
+            if ids["check_in_id"] == nil, let placement = ids["placement_id"] {
+                ids["check_in_id"] = try await coordinator.get("/v1/placements/\(placement)/check-ins").items.first?["id"] as? String
+            }
             if let state = ReviewSeed.actionStates[next.id] {
                 try await ReviewSeed.force(tenant, ids["suggestion_id"]!, into: state)
             }
@@ -199,7 +212,7 @@ struct APIContractTests {
             if let location = response.header("Location") ?? (next.method == "PUT" ? filled(next.path) : nil) {
                 let reread = try await client.get(location)
                 #expect(reread.status == 200, "\(location)")
-                compare(body, reread.json, schema, at: "\(next.id) read again")
+                compare(body, try await Self.readBack(next, reread.json, ids, coordinator), schema, at: "\(next.id) read again")
             }
         }
         #expect(pending.isEmpty, "no link gives the ids of: \(pending.map(\.id))")
@@ -230,7 +243,7 @@ struct APIContractTests {
         let employer = try await tenant.createEmployer(PublicBodies.linkopingsKommun)
         let ids = ["employer_id": employer, "agreement_id": UUID().uuidString, "offer_id": UUID().uuidString,
                    "participant_id": UUID().uuidString, "consent_id": UUID().uuidString, "suggestion_id": UUID().uuidString,
-                   "candidate_id": UUID().uuidString]
+                   "candidate_id": UUID().uuidString, "placement_id": UUID().uuidString, "check_in_id": UUID().uuidString]
         let employerClient = try await tenant.employerClient(UUID(uuidString: employer)!)
         let employersBefore = try await tenant.count("employers")
         var checked = 0

@@ -36,6 +36,16 @@ struct AuthorizationMatrixTests {
         let sAnswer = try await seeded(o1, .presented)
         let cMine = try await seeded(o1, .presented)
         let cTheirs = try await seeded(o2, .presented)
+        // Placements on an offer of their own, with room for three.
+        let o3 = try #require(try await a.coordinator.post("/v1/employers/\(e1)/offers", offerBody(["positions": 3, "status": "open"]))
+            .json["id"] as? String)
+        let today = CalendarDate.inSweden()
+        let placementBody: [String: Any] = ["start_date": today.adding(days: -10).description, "hours_per_week": 20,
+                                            "handledare_name": "Karin", "handledare_contact": "013-200000", "keeps_seeking": true]
+        let sPlace = try await seeded(o3, .employerInterested)
+        let placed = try await a.coordinator.post("/v1/suggestions/\(try await seeded(o3, .contacted))/placement", placementBody)
+        let pl = try #require(placed.json["id"] as? String, "\(placed.text)")
+        let ci = try #require(try await a.coordinator.get("/v1/placements/\(pl)/check-ins").items.first?["id"] as? String)
 
         let clients: [String: APIClient] = [
             "coordA": a.coordinator, "coordB": b.coordinator,
@@ -92,6 +102,14 @@ struct AuthorizationMatrixTests {
             ("POST", "/v1/candidates/\(cTheirs)/answer", ["interested": true], [403, 403, 404, 403, 401]),
             ("GET", "/v1/candidates/\(cMine)", nil, [403, 403, 200, 403, 401]),
             ("POST", "/v1/candidates/\(cMine)/answer", ["interested": false], [403, 403, 200, 403, 401]),
+            ("POST", "/v1/suggestions/\(sPlace)/placement", placementBody, [201, 404, 403, 403, 401]),
+            ("GET", "/v1/placements", nil, [200, 200, 403, 403, 401]),
+            ("GET", "/v1/placements/\(pl)", nil, [200, 404, 403, 403, 401]),
+            ("GET", "/v1/placements/\(pl)/check-ins", nil, [200, 404, 403, 403, 401]),
+            ("POST", "/v1/placements/\(pl)/check-ins/\(ci)", ["done_on": today.description, "with_whom": "both", "status": "going_well"],
+             [200, 404, 403, 403, 401]),
+            ("POST", "/v1/placements/\(pl)/end", ["ended_on": today.description, "outcome": "studies"], [200, 404, 403, 403, 401]),
+            ("POST", "/v1/placements/\(pl)/follow-along/end", [:], [200, 404, 403, 403, 401]),
         ]
         let roles = ["coordA", "coordB", "empE1", "operator", "anonymous"]
         var mismatches: [String] = []

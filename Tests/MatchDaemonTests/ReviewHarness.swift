@@ -106,12 +106,14 @@ func reviewPath(_ action: ReviewAction, _ suggestion: String) -> String {
 }
 
 /// Suggestions for the contract tests: written into the table between a participant and an offer
-/// the API made, and put into the state each action's example starts from.
+/// the API made, and put into the state each action's example starts from (presented and later
+/// ones with their eligible supports disclosed, as a coordinator presenting them would).
 enum ReviewSeed {
     /// The state each action operation is tried from.
     static let actionStates: [String: SuggestionState] = [
         "approveSuggestion": .proposed, "rejectSuggestion": .proposed, "presentSuggestion": .approved,
         "recordSuggestionContact": .presented, "recordEmployerAnswer": .presented, "answerCandidate": .presented,
+        "createPlacement": .employerInterested,
     ]
 
     /// A suggestion between `participant` and `offer` whose supports include the examples' code,
@@ -131,10 +133,12 @@ enum ReviewSeed {
     static func insert(_ tenant: TestTenant, participant: String, offer: String, supports: [SupportEvaluator.Verdict],
                        state: SuggestionState) async throws -> String {
         try await tenant.connection.query("""
-            INSERT INTO suggestions (forbund_id, participant_id, offer_id, score, components, supports, weights, state, presented_at)
+            INSERT INTO suggestions (forbund_id, participant_id, offer_id, score, components, supports, weights, state, presented_at,
+                                     disclosed_supports)
             VALUES (\(tenant.forbund.id), \(UUID(uuidString: participant)!), \(UUID(uuidString: offer)!), 0.8, '[]',
                     \(PostgresJSONB(supports)), \(PostgresJSONB(ScoreWeights())), \(state.rawValue),
-                    CASE WHEN \(SuggestionState.visibleToEmployer.contains(state)) THEN now() END)
+                    CASE WHEN \(SuggestionState.visibleToEmployer.contains(state)) THEN now() END,
+                    CASE WHEN \(SuggestionState.visibleToEmployer.contains(state)) THEN \(supports.filter(\.applies).map(\.code)) ELSE '{}' END)
             RETURNING id
             """)[0].decode(UUID.self, "id").uuidString.lowercased()
     }
@@ -142,7 +146,9 @@ enum ReviewSeed {
     static func force(_ tenant: TestTenant, _ suggestion: String, into state: SuggestionState) async throws {
         try await tenant.connection.execute("""
             UPDATE suggestions SET state = \(state.rawValue),
-                presented_at = CASE WHEN \(SuggestionState.visibleToEmployer.contains(state)) THEN now() END
+                presented_at = CASE WHEN \(SuggestionState.visibleToEmployer.contains(state)) THEN now() END,
+                disclosed_supports = CASE WHEN \(SuggestionState.visibleToEmployer.contains(state))
+                    THEN ARRAY(SELECT v->>'code' FROM jsonb_array_elements(supports) v WHERE (v->>'applies')::boolean) ELSE '{}' END
             WHERE forbund_id = \(tenant.forbund.id) AND id = \(UUID(uuidString: suggestion)!)
             """)
     }
