@@ -91,7 +91,7 @@ struct PrivacyTests {
         let bench = try await ReviewBench.make(tenant)
         let marker = String(UUID().uuidString.prefix(8)).lowercased()
         let reference = "REF-\(marker)"
-        let notes = ["godkänd efter samtal \(marker)", "presenterad för chefen \(marker)", "arbetsgivaren undrar \(marker)",
+        var notes = ["godkänd efter samtal \(marker)", "presenterad för chefen \(marker)", "arbetsgivaren undrar \(marker)",
                      "möte på plats \(marker)"]
         let (suggestion, participant) = try await bench.seed(.proposed, changes: ["case_reference": reference])
         let api = tenant.coordinator
@@ -103,12 +103,31 @@ struct PrivacyTests {
         #expect(try await api.post("/v1/suggestions/\(suggestion)/contacted", ["note": notes[3]]).status == 200)
         #expect(try await tenant.count("events") == 2)
 
+        // The placement and its follow-along, with notes of their own.
+        let followNotes = ["börjar på måndag \(marker)", "orolig för schemat \(marker)", "slutade i förtid \(marker)"]
+        let today = CalendarDate.inSweden()
+        let placed = try await api.post("/v1/suggestions/\(suggestion)/placement", [
+            "start_date": today.adding(days: -5).description, "hours_per_week": 20, "handledare_name": "Karin \(marker)",
+            "handledare_contact": "karin-\(marker)@example.se", "supports_applied_for": [ReviewBench.applying.code], "note": followNotes[0],
+        ])
+        let placement = try #require(placed.json["id"] as? String, "\(placed.text)")
+        let checkIn = try #require(try await api.get("/v1/placements/\(placement)/check-ins").items.first?["id"] as? String)
+        #expect(try await api.post("/v1/placements/\(placement)/check-ins/\(checkIn)", [
+            "done_on": today.description, "with_whom": "participant", "status": "at_risk", "note": followNotes[1],
+        ]).status == 200)
+        #expect(try await api.post("/v1/placements/\(placement)/end", ["ended_on": today.description, "outcome": "dropped_out",
+                                                                       "end_note": followNotes[2]]).status == 200)
+        #expect(try await tenant.count("events") == 5)
+        notes += followNotes + ["Karin \(marker)", "karin-\(marker)@example.se"]
+
         let forbund = tenant.forbund.name
         let export = try matchctl(["participants", "export", "--forbund", forbund, "--reason", "begäran om registerutdrag", reference],
                                   server.conninfo)
         for note in notes { #expect(export.contains(note), "the export holds \(note)") }
         #expect(export.contains("candidate.presented") && export.contains("employer.answered"), "the export lists the events")
         #expect(export.contains("\"disclose\""), "the export lists the employer's reads")
+        #expect(export.contains(placement) && export.contains(checkIn), "the export holds the placement and its check-ins")
+        #expect(export.contains("placement.started") && export.contains("check_in.at_risk"), "the export lists the follow-along's events")
 
         _ = try matchctl(["participants", "erase", "--forbund", forbund, "--reason", "begäran om radering", reference], server.conninfo)
         for value in notes + [reference] {
@@ -116,6 +135,14 @@ struct PrivacyTests {
         }
         #expect(try await placesHolding(participant, tenant.connection) == ["audit_log.entity_id"], "only the audit log keeps the id")
         #expect(try await tenant.count("events") == 0)
+        #expect(try await tenant.count("placements") == 0)
+        #expect(try await tenant.count("check_ins") == 0)
+        let statistics = try await tenant.connection.query("""
+            SELECT outcome, days_lasted FROM placement_statistics WHERE forbund_id = \(tenant.forbund.id)
+            """)
+        #expect(statistics.count == 1, "the anonymous statistics remain")
+        #expect(try statistics.first?.decode(String?.self, "outcome") == "dropped_out")
+        #expect(try statistics.first?.decode(Int?.self, "days_lasted") == 5)
         #expect(try await bench.employer.get("/v1/candidates").items.isEmpty)
         for note in notes { #expect(!server.daemon.log.contains(note), "the log holds \(note)") }
     }
