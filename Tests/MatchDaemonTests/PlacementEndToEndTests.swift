@@ -106,6 +106,8 @@ struct PlacementEndToEndTests {
         #expect(placedSecond.status == 201, "\(placedSecond.text)")
         let secondPlacement = try #require(placedSecond.json["id"] as? String)
         #expect(try await api.get("/v1/offers/\(job)").json["status"] as? String == "filled")
+        let shrunk = try await api.send("PUT", "/v1/offers/\(job)", json: offerBody(["type": "nystartsjobb", "monthly_wage": 24_000, "positions": 1]))
+        #expect(shrunk.status == 409 && shrunk.fieldErrors == ["/positions placements"], "\(shrunk.text)")
         let history = try await api.get("/v1/offers/\(job)/history").items.last ?? [:]
         #expect(history["to_status"] as? String == "filled" && history["note"] as? String == "placement", "\(history)")
         let third = try #require(try await api.get("/v1/suggestions?offer=\(job)&participant=\(participants[2])").items.first)

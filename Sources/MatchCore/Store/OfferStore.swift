@@ -130,6 +130,13 @@ public struct OfferStore: Sendable {
                         in transaction: PostgresTransaction) async throws -> PlacementOffer {
         let current = try await lock(scope, id: id, ifVersion: ifVersion, in: transaction)
         guard current != .closed else { throw Self.closedConflict }
+        // Read under the offer's lock, which every placement of it takes first.
+        let taken = try await PlacementStore.positionsTaken(forbundID: scope.forbundID, offerID: id, on: transaction.connection)
+        if f.positions < taken {
+            var errors = FieldErrors()
+            errors.add("/positions", rule: "placements", "\(taken) active placements take positions of this offer; it needs at least \(taken)")
+            throw StoreError.conflict(errors)
+        }
         let rows = try await transaction.query("""
             UPDATE placement_offers o SET type = \(f.type.rawValue), occupation = \(f.occupation), title = \(f.title),
                 description = \(f.description), required_skills = \(f.requiredSkills), wanted_skills = \(f.wantedSkills),

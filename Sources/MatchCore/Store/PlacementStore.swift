@@ -48,6 +48,13 @@ public struct PlacementStore: Sendable {
             """
     }
 
+    /// The positions taken of one offer now.
+    static func positionsTaken(forbundID: UUID, offerID: UUID, on connection: PostgresConnection) async throws -> Int {
+        try await connection.query("""
+            SELECT count(*) AS n FROM placements WHERE forbund_id = \(forbundID) AND offer_id = \(offerID) AND ended_on IS NULL
+            """)[0].decode(Int.self, "n")
+    }
+
     /// The successful placements of the employer of the offer aliased `offer`: all but those that
     /// ended with the participant dropping out.
     static func successfulPlacements(_ offer: String) -> PostgresQuery {
@@ -246,9 +253,7 @@ public struct PlacementStore: Sendable {
             """).first else { throw StoreError.notFound }
         try await transaction.execute("SELECT 1 FROM offer_index_versions WHERE forbund_id = \(forbundID) FOR UPDATE")
         // Counted after the lock: every placement of this offer that committed before it is in.
-        let taken = try await transaction.query("""
-            SELECT \(Self.positionsTaken("o")) AS taken FROM placement_offers o WHERE o.forbund_id = \(forbundID) AND o.id = \(id)
-            """)[0].decode(Int.self, "taken")
+        let taken = try await Self.positionsTaken(forbundID: forbundID, offerID: id, on: transaction.connection)
         func value<E: RawRepresentable>(_ column: String) throws -> E where E.RawValue == String {
             let text = try row.decode(String.self, column)
             guard let value = E(rawValue: text) else { throw StoredValueError(column: column, value: text) }
