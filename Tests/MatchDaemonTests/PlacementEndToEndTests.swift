@@ -117,6 +117,11 @@ struct PlacementEndToEndTests {
         #expect((try await api.get("/v1/employers/\(employer)").json["placements"] as? [String: Any])?["active"] as? Int == 2)
         let listed = try await api.get("/v1/placements?offer=\(job)&active=true").items.compactMap { $0["id"] as? String }
         #expect(Set(listed) == [placement, secondPlacement])
+        let page = try await api.get("/v1/placements?limit=1")
+        let cursor = try #require(page.json["next_cursor"] as? String)
+        let next = try await api.get("/v1/placements?limit=1&cursor=\(cursor)")
+        #expect((page.items + next.items).compactMap { $0["id"] as? String } == [placement, secondPlacement])
+        #expect(next.json["next_cursor"] is NSNull)
         #expect(try await waitUntil(timeout: .seconds(30), idle))
         #expect(try Self.verify(running, "Placering").contains("missing: 0  extra: 0"))
 

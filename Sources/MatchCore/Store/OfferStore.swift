@@ -108,21 +108,11 @@ public struct OfferStore: Sendable {
         var condition = Self.scoped(scope)
         if let employerID { condition = "\(condition) AND o.employer_id = \(employerID)" }
         if let status { condition = "\(condition) AND o.status = \(status.rawValue)" }
-        if let after = page.after {
-            // The time is read here as the binding reads the server's timestamps, so a forged
-            // cursor is a 400 and not a failed cast in SQL.
-            guard after.values.count == 2, let id = UUID(uuidString: after.values[1]),
-                  PostgresTimestamp.parse(after.values[0]) != nil else { throw PageCursorError() }
-            condition = "\(condition) AND (o.created_at, o.id) > (\(after.values[0])::timestamptz, \(id))"
-        }
+        condition = try CreationOrder.condition(condition, after: page, alias: "o")
         let rows = try await connection.query("""
-            SELECT \(Self.columns) FROM placement_offers o WHERE \(condition) ORDER BY o.created_at, o.id LIMIT \(page.limit + 1)
+            SELECT \(Self.columns) FROM placement_offers o WHERE \(condition) \(CreationOrder.orderAndLimit(page, alias: "o"))
             """)
-        let offers = try rows.prefix(page.limit).map(Self.offer)
-        let next = try rows.count > page.limit ? rows[page.limit - 1].decode(String.self, "created_key") : nil
-        return Page(items: offers, nextCursor: next.map {
-            PageCursor(values: [$0, offers[page.limit - 1].id.uuidString.lowercased()]).encoded
-        })
+        return try CreationOrder.page(rows, page, id: \.id, item: Self.offer)
     }
 
     /// Replaces an offer's fields (its status changes through `changeStatus`).

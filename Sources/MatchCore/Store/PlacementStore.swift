@@ -223,19 +223,11 @@ public struct PlacementStore: Sendable {
         if let id = filter.employerID { condition = "\(condition) AND pl.employer_id = \(id)" }
         if let id = filter.offerID { condition = "\(condition) AND pl.offer_id = \(id)" }
         if let active = filter.active { condition = "\(condition) AND (pl.ended_on IS NULL) = \(active)" }
-        if let after = page.after {
-            guard after.values.count == 2, let id = UUID(uuidString: after.values[1]),
-                  PostgresTimestamp.parse(after.values[0]) != nil else { throw PageCursorError() }
-            condition = "\(condition) AND (pl.created_at, pl.id) > (\(after.values[0])::timestamptz, \(id))"
-        }
+        condition = try CreationOrder.condition(condition, after: page, alias: "pl")
         let rows = try await connection.query("""
-            SELECT \(Self.columns) FROM placements pl WHERE \(condition) ORDER BY pl.created_at, pl.id LIMIT \(page.limit + 1)
+            SELECT \(Self.columns) FROM placements pl WHERE \(condition) \(CreationOrder.orderAndLimit(page, alias: "pl"))
             """)
-        let placements = try rows.prefix(page.limit).map(Self.placement)
-        let next = try rows.count > page.limit ? rows[page.limit - 1].decode(String.self, "created_key") : nil
-        return Page(items: placements, nextCursor: next.map {
-            PageCursor(values: [$0, placements[page.limit - 1].id.uuidString.lowercased()]).encoded
-        })
+        return try CreationOrder.page(rows, page, id: \.id, item: Self.placement)
     }
 
     /// An offer locked for a placement write, with what the placement checks.
