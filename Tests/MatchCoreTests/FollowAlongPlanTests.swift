@@ -24,6 +24,9 @@ struct FollowAlongPlanTests {
         #expect(ahead.map { "\($0.index):\($0.kind.rawValue)@\($0.due)" } == ["3:weekly@2026-12-15", "4:weekly@2026-12-22"])
         #expect(plan.upcoming(after: 4, start: start, today: date("2026-12-11"), count: 1).map(\.kind) == [.weekly])
         #expect(plan.upcoming(after: 5, start: start, today: date("2026-12-11"), count: 1).map(\.due) == [date("2027-02-01")])
+        // A contact due the day the placement is recorded is made too, beside the two ahead.
+        #expect(plan.upcoming(after: nil, start: date("2026-12-08"), today: date("2026-12-01"), count: 2).map { "\($0.kind.rawValue)@\($0.due)" }
+                == ["before_start@2026-12-01", "after_start@2026-12-11", "weekly@2026-12-15"])
         // A placement recorded years late still gets its next monthly contacts, not a backlog.
         #expect(plan.upcoming(after: nil, start: date("2020-01-15"), today: date("2026-12-11"), count: 2).map(\.due)
                 == [date("2026-12-15"), date("2027-01-15")])

@@ -77,13 +77,16 @@ public struct FollowAlongPlan: Sendable, Hashable {
         return Step(index: index, kind: .monthly, due: start.adding(months: month + index - fixed.count))
     }
 
-    /// The steps after `lastIndex` (or from the first when nil) that fall due after `today`,
-    /// until `count` of them: the contacts to create ahead.
+    /// The steps after `lastIndex` (or from the first when nil) that are not past on `today`,
+    /// until `count` of them fall due after it: the contacts to create ahead. A step due `today`
+    /// is included (the daily job raises it) but does not count as ahead.
     public func upcoming(after lastIndex: Int?, start: CalendarDate, today: CalendarDate, count: Int) -> [Step] {
         var steps: [Step] = []
+        var ahead = 0
         var index = (lastIndex ?? -1) + 1
-        while steps.count < count, let step = step(index, start: start) {
-            if step.due > today { steps.append(step) }
+        while ahead < count, let step = step(index, start: start) {
+            if step.due >= today { steps.append(step) }
+            if step.due > today { ahead += 1 }
             index += 1
         }
         return steps
