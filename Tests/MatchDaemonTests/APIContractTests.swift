@@ -87,6 +87,10 @@ struct APIContractTests {
         let tenant = try await TestTenant.make()
         defer { Task { await tenant.close() } }
         let coordinator = tenant.coordinator
+        // The catalog the placement example's supports are estimated by (loading it again is a no-op).
+        _ = try await tenant.connection.withTransaction {
+            try await SupportCatalogStore().load(try SupportCatalogParser.parseCatalog(SeedSupportCatalog.data), loadedBy: "test", in: $0)
+        }
         var ids: [String: String] = [:]
         var problems: [String] = []
         var employerClient: APIClient?

@@ -93,7 +93,7 @@ struct AuthorizationMatrixTests {
             ("GET", "/v1/suggestions/\(sRead)/history", nil, [200, 404, 403, 403, 401]),
             ("POST", "/v1/suggestions/\(sApprove)/approve", [:], [200, 404, 403, 403, 401]),
             ("POST", "/v1/suggestions/\(sReject)/reject", ["reason": "timing"], [200, 404, 403, 403, 401]),
-            ("POST", "/v1/suggestions/\(sPresent)/present", ["disclosed_supports": ["nystartsjobb"]], [200, 404, 403, 403, 401]),
+            ("POST", "/v1/suggestions/\(sPresent)/present", ["disclosed_supports": ["lonebidrag"]], [200, 404, 403, 403, 401]),
             ("POST", "/v1/suggestions/\(sContact)/contacted", ["note": "möte"], [200, 404, 403, 403, 401]),
             ("POST", "/v1/suggestions/\(sAnswer)/employer-answer", ["interested": true], [200, 404, 403, 403, 401]),
             ("GET", "/v1/candidates", nil, [403, 403, 200, 403, 401]),

@@ -34,7 +34,7 @@ struct PlacementRaceTests {
     }
 
     static let input = try! PlacementInput(startDate: CalendarDate.inSweden().description, hoursPerWeek: 20, handledareName: "Karin",
-                                           handledareContact: "013-200000").validated()
+                                           handledareContact: "013-200000").validated(today: CalendarDate.inSweden())
 
     /// Records a placement from `suggestion` in a transaction of its own: true when it was
     /// recorded, false when it was refused as a conflict; any other error (a deadlock) is thrown.

@@ -119,14 +119,14 @@ enum ReviewSeed {
     /// A suggestion between `participant` and `offer` whose supports include the examples' code,
     /// with a disclosure consent in force for the participant.
     static func suggestion(_ tenant: TestTenant, participant: String, offer: String) async throws -> String {
-        var nystart = ReviewBench.applying
-        nystart.code = "nystartsjobb"
+        var lonebidrag = ReviewBench.applying
+        lonebidrag.code = "lonebidrag"
         let participantID = UUID(uuidString: participant)!
         try await tenant.connection.execute("""
             INSERT INTO participant_consents (forbund_id, participant_id, purpose, given_on, recorded_by)
             VALUES (\(tenant.forbund.id), \(participantID), 'disclosure_to_employers', '2025-01-01', 'test')
             """)
-        return try await insert(tenant, participant: participant, offer: offer, supports: [nystart, ReviewBench.notApplying], state: .proposed)
+        return try await insert(tenant, participant: participant, offer: offer, supports: [lonebidrag, ReviewBench.notApplying], state: .proposed)
     }
 
     /// Writes a suggestion in `state` (presented and later ones with their presentation time).

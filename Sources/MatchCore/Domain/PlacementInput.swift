@@ -65,11 +65,15 @@ public struct PlacementInput: Sendable, Decodable {
         public var note: String?
     }
 
-    /// Checks every field: a start date (recorded late, it may lie in the past); 1 to 40 hours; at
-    /// most 20 codes; a handledare's name and contact of at most 200 characters; an end on or after the start.
-    public func validated() throws(FieldErrors) -> Checked {
+    /// Checks every field: a start date from 2000 (recorded late, it may lie in the past) to a
+    /// year from `today`; 1 to 40 hours; at most 20 codes; a handledare's name and contact of at
+    /// most 200 characters; an end on or after the start.
+    public func validated(today: CalendarDate) throws(FieldErrors) -> Checked {
         var check = InputCheck()
         let start = check.date(startDate, "/start_date", required: true)
+        if let start, start < CalendarDate(year: 2000, month: 1, day: 1)! || start > today.adding(days: 365) {
+            check.errors.add("/start_date", rule: "range", "must be from 2000-01-01 to a year from today (\(today))")
+        }
         let type = check.oneOf(type, "/type", as: PlacementType.self, required: false)
         let hours = check.integer(hoursPerWeek, "/hours_per_week", in: 1...40, required: true)
         let supports = check.texts(supportsAppliedFor, "/supports_applied_for", maxCount: 20, maxLength: 100)

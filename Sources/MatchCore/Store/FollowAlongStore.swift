@@ -5,7 +5,11 @@ import Foundation
 /// cancelled when the placement or the follow-along ends.
 ///
 /// At most `plan.pendingAhead` pending check-ins are due after today; the next is created when one
-/// is recorded or falls due, until the placement ends or the coordinator ends the follow-along.
+/// is recorded or falls due, until the coordinator ends the follow-along (IPS follows the person,
+/// not the job: the plan goes on after the placement ends). A check-in created due today is raised
+/// at once. `plan_step` numbers the plan's steps, so changing `[follow_along]` renumbers the steps
+/// of placements already followed: their next contacts follow the new plan from the step number
+/// they reached.
 public struct FollowAlongStore: Sendable {
     /// The plan.
     public let plan: FollowAlongPlan
@@ -88,7 +92,10 @@ public struct FollowAlongStore: Sendable {
             UPDATE placements SET follow_along_ended_on = \(endedOn), version = version + 1, updated_at = now()
             WHERE forbund_id = \(forbundID) AND id = \(placementID)
             """)
-        try await cancelPending(forbundID: forbundID, placementID: placementID, includingEarlyEnd: true, in: transaction)
+        try await transaction.execute("""
+            UPDATE check_ins SET state = 'cancelled', version = version + 1
+            WHERE forbund_id = \(forbundID) AND placement_id = \(placementID) AND state = 'pending'
+            """)
         try await AuditLog().record(.update, entity: PlacementStore.entity, ids: [placementID], forbundID: forbundID, context: context,
                                     in: transaction)
         return try await store.load(forbundID: forbundID, id: placementID, on: transaction.connection)!
@@ -119,16 +126,17 @@ public struct FollowAlongStore: Sendable {
             """)
         let rows = try await transaction.query("""
             SELECT c.id, c.placement_id, c.due_on <= \(overdueOn) AS overdue,
-                   pl.participant_id, pl.offer_id, pl.employer_id, pl.start_date,
-                   pl.ended_on IS NULL AND pl.follow_along_ended_on IS NULL AS followed
+                   pl.participant_id, pl.offer_id, pl.employer_id, pl.start_date, pl.follow_along_ended_on IS NULL AS followed
             FROM check_ins c JOIN placements pl ON pl.forbund_id = c.forbund_id AND pl.id = c.placement_id
             WHERE \(pending) ORDER BY c.id FOR UPDATE OF c
             """)
         var raised = Raised()
         var events: [Event] = []
         var followed: [UUID: CalendarDate] = [:]
+        var ids: [UUID] = []
         for row in rows {
             let id = try row.decode(UUID.self, "id")
+            ids.append(id)
             let placementID = try row.decode(UUID.self, "placement_id")
             let overdue = try row.decode(Bool.self, "overdue")
             let kind: Event.Kind = overdue ? .checkInOverdue : .checkInDue
@@ -138,10 +146,11 @@ public struct FollowAlongStore: Sendable {
                                 placementID: placementID, checkInID: id))
             if try row.decode(Bool.self, "followed") { followed[placementID] = try row.decode(CalendarDate.self, "start_date") }
         }
+        // The rows read above, by id: one created since (a check-in due today) is raised by its creator.
         try await transaction.execute("""
             UPDATE check_ins c SET due_raised_at = coalesce(c.due_raised_at, now()),
                 overdue_raised_at = coalesce(c.overdue_raised_at, CASE WHEN c.due_on <= \(overdueOn) THEN now() END)
-            WHERE \(pending)
+            WHERE c.forbund_id = \(forbundID) AND c.id = ANY(\(ids)::uuid[])
             """)
         try await EventLog().append(events, forbundID: forbundID, in: transaction)
         for (placementID, start) in followed.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
@@ -176,26 +185,33 @@ public struct FollowAlongStore: Sendable {
             FROM unnest(\(steps.map(\.index))::int[], \(steps.map(\.kind.rawValue))::text[], \(steps.map(\.due.description))::date[])
                 AS s(step, kind, due)
             """)
+        try await raiseDueToday(forbundID: forbundID, placementID: placementID, today: today, in: transaction)
     }
 
-    /// A placement ended: its pending planned check-ins are cancelled and, when it ended early and
-    /// the follow-along runs, one contact is planned (`plan.earlyEndDays`).
+    /// Raises `check_in.due` now for a placement's check-ins created due on `today` (the daily job
+    /// has run, or will not see them before tomorrow).
+    func raiseDueToday(forbundID: UUID, placementID: UUID, today: CalendarDate, in transaction: PostgresTransaction) async throws {
+        let rows = try await transaction.query("""
+            UPDATE check_ins c SET due_raised_at = now() FROM placements pl
+            WHERE c.forbund_id = \(forbundID) AND c.placement_id = \(placementID) AND c.state = 'pending' AND c.due_on = \(today)
+              AND c.due_raised_at IS NULL AND pl.forbund_id = c.forbund_id AND pl.id = c.placement_id
+            RETURNING c.id, pl.participant_id, pl.offer_id, pl.employer_id
+            """)
+        try await EventLog().append(try rows.map { row in
+            Event(.checkInDue, participantID: try row.decode(UUID.self, "participant_id"), offerID: try row.decode(UUID.self, "offer_id"),
+                  employerID: try row.decode(UUID.self, "employer_id"), placementID: placementID, checkInID: try row.decode(UUID.self, "id"))
+        }, forbundID: forbundID, in: transaction)
+    }
+
+    /// A placement ended: when it ended early and the follow-along runs, one contact is planned
+    /// (`plan.earlyEndDays`); the plan's own contacts go on.
     func placementEnded(forbundID: UUID, placementID: UUID, endedOn: CalendarDate, early: Bool, today: CalendarDate,
                         in transaction: PostgresTransaction) async throws {
-        try await cancelPending(forbundID: forbundID, placementID: placementID, includingEarlyEnd: false, in: transaction)
         guard early else { return }
         try await transaction.execute("""
             INSERT INTO check_ins (forbund_id, placement_id, kind, due_on)
             SELECT forbund_id, id, 'early_end', \(plan.earlyEndDue(endedOn: endedOn, today: today))
             FROM placements WHERE forbund_id = \(forbundID) AND id = \(placementID) AND follow_along_ended_on IS NULL
-            """)
-    }
-
-    func cancelPending(forbundID: UUID, placementID: UUID, includingEarlyEnd: Bool, in transaction: PostgresTransaction) async throws {
-        let kinds: PostgresQuery = includingEarlyEnd ? "" : "AND kind <> 'early_end'"
-        try await transaction.execute("""
-            UPDATE check_ins SET state = 'cancelled', version = version + 1
-            WHERE forbund_id = \(forbundID) AND placement_id = \(placementID) AND state = 'pending' \(kinds)
             """)
     }
 
@@ -205,7 +221,7 @@ public struct FollowAlongStore: Sendable {
         var offerID: UUID
         var employerID: UUID
         var start: CalendarDate
-        /// Active, and the follow-along not ended: the plan goes on.
+        /// The follow-along not ended: the plan goes on.
         var followed: Bool
     }
 
@@ -214,7 +230,7 @@ public struct FollowAlongStore: Sendable {
     /// plan the same step. Throws not found.
     func lockPlacement(forbundID: UUID, id: UUID, in transaction: PostgresTransaction) async throws -> FollowedPlacement {
         guard let row = try await transaction.query("""
-            SELECT participant_id, offer_id, employer_id, start_date, ended_on IS NULL AND follow_along_ended_on IS NULL AS followed
+            SELECT participant_id, offer_id, employer_id, start_date, follow_along_ended_on IS NULL AS followed
             FROM placements WHERE forbund_id = \(forbundID) AND id = \(id) FOR NO KEY UPDATE
             """).first else { throw StoreError.notFound }
         return FollowedPlacement(participantID: try row.decode(UUID.self, "participant_id"), offerID: try row.decode(UUID.self, "offer_id"),

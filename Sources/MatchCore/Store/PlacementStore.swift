@@ -5,12 +5,15 @@ import Foundation
 /// positions taken; every placement that did not end `dropped_out` is one of its employer's
 /// successful placements (`positionsTaken`, `successfulPlacements`: matching reads these).
 ///
-/// Lock order. The offer-index version row (migration 0007) is locked by every offer, agreement
-/// and placement write until commit, and offer writes take the offer's row first. So every write
-/// here takes, in this order: the offer (`FOR NO KEY UPDATE`), the version row, the participant,
-/// the placement, the suggestions it changes (in id order, in one statement), check-ins, job
-/// rows. Two placements for one offer queue on the offer, a placement and an offer's status
-/// change likewise, and none of them can hold a suggestion another waits for while it waits.
+/// Lock order. The offer-index version row (migration 0007) is locked by every offer, agreement,
+/// employer and placement write until commit, and offer writes take the offer's row first. So
+/// every write here takes, in this order: the offer (`FOR NO KEY UPDATE`), its employer's row
+/// (`FOR KEY SHARE`, which the placement's foreign key takes anyway: taken before the version
+/// row, an employer edit waiting for the version row cannot hold it), the version row, the
+/// participant, the placement, the suggestions it changes (in id order, in one statement),
+/// check-ins, job rows. Two placements for one offer queue on the offer, a placement and an
+/// offer's status change likewise, and none of them can hold a suggestion another waits for
+/// while it waits.
 public struct PlacementStore: Sendable {
     /// What `list` filters on.
     public struct Filter: Sendable {
@@ -36,9 +39,14 @@ public struct PlacementStore: Sendable {
     static let entity = "placement"
 
     let followAlong: FollowAlongStore
+    let evaluator: SupportEvaluator
 
-    /// A store whose placements are followed along by `plan`.
-    public init(plan: FollowAlongPlan = FollowAlongPlan()) { followAlong = FollowAlongStore(plan: plan) }
+    /// A store whose placements are followed along by `plan` and whose supports applied for are
+    /// estimated by `evaluator`.
+    public init(plan: FollowAlongPlan = FollowAlongPlan(), evaluator: SupportEvaluator = SupportEvaluator()) {
+        followAlong = FollowAlongStore(plan: plan)
+        self.evaluator = evaluator
+    }
 
     /// The positions taken of the offer aliased `offer` in a query: its active placements.
     static func positionsTaken(_ offer: String) -> PostgresQuery {
@@ -76,7 +84,9 @@ public struct PlacementStore: Sendable {
     /// unless the participant keeps seeking, their other suggestions under way withdrawn
     /// (`placed_elsewhere`) and their seeking turned off; the offer `filled` when its active
     /// placements reach its positions (which withdraws its other suggestions); the first check-ins;
-    /// `placement.started`. The supports applied for must be among those disclosed to the employer.
+    /// `placement.started`. The supports applied for must be among those disclosed to the employer,
+    /// and eligible for the placement as recorded (its type, hours and start, by the catalog in
+    /// force today): each is kept with the amount estimated then.
     public func start(forbundID: UUID, suggestionID: UUID, _ input: PlacementInput.Checked, ifVersion: Int?, today: CalendarDate,
                       by context: AuditContext, in transaction: PostgresTransaction) async throws -> Placement {
         guard let pair = try await transaction.query("""
@@ -110,6 +120,9 @@ public struct PlacementStore: Sendable {
         let disclosed = try await transaction.query("""
             SELECT disclosed_supports FROM suggestions WHERE forbund_id = \(forbundID) AND id = \(suggestionID)
             """)[0].decode([String].self, "disclosed_supports")
+        let type = input.type ?? offer.type
+        let verdicts = try await supports(forbundID: forbundID, participantID: participantID, offerID: offerID, type: type,
+                                          input: input, in: transaction)
         var errors = FieldErrors()
         var applied: [Placement.AppliedSupport] = []
         for (index, code) in input.supportsAppliedFor.enumerated() {
@@ -118,13 +131,15 @@ public struct PlacementStore: Sendable {
                            "must be one of the supports disclosed to the employer: \(disclosed.sorted().joined(separator: ", "))")
             } else if applied.contains(where: { $0.code == code }) {
                 errors.add("/supports_applied_for/\(index)", rule: "unique", "is named twice")
-            } else if let verdict = row.supports.first(where: { $0.code == code }) {
+            } else if let verdict = verdicts.first(where: { $0.code == code && $0.applies }) {
                 applied.append(Placement.AppliedSupport(verdict))
+            } else {
+                errors.add("/supports_applied_for/\(index)", rule: "eligible",
+                           "the pair is not eligible for it as this placement is recorded (type, hours, start date)")
             }
         }
         if !errors.entries.isEmpty { throw errors }
 
-        let type = input.type ?? offer.type
         let statisticsID = try await transaction.query("""
             INSERT INTO placement_statistics (forbund_id, placement_type, start_month, gender, days_seeking_to_start)
             SELECT \(forbundID), \(type.rawValue), date_trunc('month', \(input.startDate)::date)::date, st.gender,
@@ -159,28 +174,38 @@ public struct PlacementStore: Sendable {
         }
         // The employer's successes count in every one of its offers' scores.
         try await MatchingJobs.rematchOffers(ofEmployer: row.employerID, forbundID: forbundID, meta: context.meta, in: transaction)
-        try await followAlong.schedule(forbundID: forbundID, placementID: id, start: input.startDate, today: today, in: transaction)
         try await EventLog().append(Event(.placementStarted, suggestionID: suggestionID, participantID: participantID, offerID: offerID,
                                           employerID: row.employerID, placementID: id), forbundID: forbundID, in: transaction)
+        try await followAlong.schedule(forbundID: forbundID, placementID: id, start: input.startDate, today: today, in: transaction)
         return try await load(forbundID: forbundID, id: id, on: transaction.connection)!
     }
 
     /// Ends an active placement on `input.endedOn` with its outcome: its position is free (the offer
     /// stays as it is; a coordinator may open it again), the statistics row gets the days it lasted
-    /// and the outcome, pending planned check-ins are cancelled and, when it ended early (before its
-    /// planned end, or with none planned), one contact is planned within `[follow_along] early_end_days`.
+    /// (from the start to the end; 0 for one that fell through before it started) and the outcome,
+    /// and, when it ended early (before its planned end, or with none planned), one contact is
+    /// planned within `[follow_along] early_end_days`. The follow-along goes on (IPS follows the
+    /// person, not the job) until the coordinator ends it.
     public func end(forbundID: UUID, id: UUID, _ input: PlacementEndInput.Checked, ifVersion: Int?, today: CalendarDate,
                     by context: AuditContext, in transaction: PostgresTransaction) async throws -> Placement {
-        guard let offerID = try await transaction.query("""
-            SELECT offer_id FROM placements WHERE forbund_id = \(forbundID) AND id = \(id)
-            """).first?.decode(UUID.self, "offer_id") else { throw StoreError.notFound }
-        _ = try await lockOffer(forbundID: forbundID, id: offerID, in: transaction)
+        guard let found = try await transaction.query("""
+            SELECT offer_id, participant_id, created_at::date AS recorded_on FROM placements WHERE forbund_id = \(forbundID) AND id = \(id)
+            """).first else { throw StoreError.notFound }
+        let participantID = try found.decode(UUID.self, "participant_id")
+        _ = try await lockOffer(forbundID: forbundID, id: try found.decode(UUID.self, "offer_id"), in: transaction)
+        try await ParticipantStore().lockVersion(forbundID: forbundID, id: participantID, ifVersion: nil, in: transaction)
         let placement = try await lock(forbundID: forbundID, id: id, ifVersion: ifVersion, in: transaction)
-        var errors = FieldErrors()
-        if placement.endedOn != nil { errors.add("/ended_on", rule: "ended", "the placement ended on \(placement.endedOn!)") }
-        if !errors.entries.isEmpty { throw StoreError.conflict(errors) }
-        if input.endedOn < placement.startDate {
-            errors.add("/ended_on", rule: "after_start", "must be on or after the start, \(placement.startDate)")
+        if let ended = placement.endedOn {
+            var errors = FieldErrors()
+            errors.add("/ended_on", rule: "ended", "the placement ended on \(ended)")
+            throw StoreError.conflict(errors)
+        }
+        // A placement recorded ahead of its start may fall through before it starts: it ends no
+        // earlier than the day it was recorded.
+        let earliest = min(placement.startDate, try found.decode(CalendarDate.self, "recorded_on"))
+        if input.endedOn < earliest {
+            var errors = FieldErrors()
+            errors.add("/ended_on", rule: "after_start", "must be on or after \(earliest) (the start, or the day it was recorded if earlier)")
             throw errors
         }
         try await transaction.execute("""
@@ -189,7 +214,8 @@ public struct PlacementStore: Sendable {
             WHERE forbund_id = \(forbundID) AND id = \(id)
             """)
         try await transaction.execute("""
-            UPDATE placement_statistics SET days_lasted = \(input.endedOn)::date - \(placement.startDate)::date, outcome = \(input.outcome.rawValue)
+            UPDATE placement_statistics SET days_lasted = greatest(0, \(input.endedOn)::date - \(placement.startDate)::date),
+                outcome = \(input.outcome.rawValue)
             WHERE forbund_id = \(forbundID) AND id = (SELECT statistics_id FROM placements WHERE forbund_id = \(forbundID) AND id = \(id))
             """)
         try await transaction.execute("""
@@ -201,7 +227,6 @@ public struct PlacementStore: Sendable {
         try await followAlong.placementEnded(forbundID: forbundID, placementID: id, endedOn: input.endedOn, early: early,
                                              today: today, in: transaction)
         if input.resumeSeeking {
-            try await ParticipantStore().lockVersion(forbundID: forbundID, id: placement.participantID, ifVersion: nil, in: transaction)
             try await ParticipantStore().setSeeking(true, forbundID: forbundID, id: placement.participantID, by: context, in: transaction)
         }
         try await MatchingJobs.rematchOffers(ofEmployer: placement.employerID, forbundID: forbundID, meta: context.meta, in: transaction)
@@ -238,11 +263,16 @@ public struct PlacementStore: Sendable {
         var taken: Int
     }
 
-    /// Locks the offer, then the förbund's offer-index version row (see the lock order above).
+    /// Locks the offer, its employer (`FOR KEY SHARE`), then the förbund's offer-index version row
+    /// (see the lock order above).
     func lockOffer(forbundID: UUID, id: UUID, in transaction: PostgresTransaction) async throws -> LockedOffer {
         guard let row = try await transaction.query("""
-            SELECT o.status, o.type, o.positions FROM placement_offers o WHERE o.forbund_id = \(forbundID) AND o.id = \(id) FOR NO KEY UPDATE
+            SELECT o.status, o.type, o.positions, o.employer_id FROM placement_offers o
+            WHERE o.forbund_id = \(forbundID) AND o.id = \(id) FOR NO KEY UPDATE
             """).first else { throw StoreError.notFound }
+        try await transaction.execute("""
+            SELECT 1 FROM employers WHERE forbund_id = \(forbundID) AND id = \(try row.decode(UUID.self, "employer_id")) FOR KEY SHARE
+            """)
         try await transaction.execute("SELECT 1 FROM offer_index_versions WHERE forbund_id = \(forbundID) FOR UPDATE")
         // Counted after the lock: every placement of this offer that committed before it is in.
         let taken = try await Self.positionsTaken(forbundID: forbundID, offerID: id, on: transaction.connection)
@@ -253,6 +283,21 @@ public struct PlacementStore: Sendable {
         }
         return LockedOffer(status: try value("status"), type: try value("type"), positions: try row.decode(Int.self, "positions"),
                            taken: taken)
+    }
+
+    /// The pair's supports as the placement is recorded: the offer with the placement's type and
+    /// hours, starting on its start date, by the catalog in force.
+    func supports(forbundID: UUID, participantID: UUID, offerID: UUID, type: PlacementType, input: PlacementInput.Checked,
+                  in transaction: PostgresTransaction) async throws -> [SupportEvaluator.Verdict] {
+        let scope = AccessScope(forbundID: forbundID)
+        guard let offer = try await OfferStore().get(scope, id: offerID, on: transaction.connection),
+              let employer = try await EmployerStore().get(scope, id: offer.employerID, on: transaction.connection),
+              let participant = try await ParticipantStore().load(forbundID: forbundID, id: participantID, on: transaction.connection)
+        else { throw StoreError.notFound }
+        let situation = SupportEvaluator.Situation(
+            facts: participant.fields.facts, offerType: type, monthlyWage: offer.fields.monthlyWage, hoursMax: input.hoursPerWeek,
+            employerSector: employer.fields.sector, startDate: input.startDate)
+        return evaluator.evaluate(try await SupportCatalogStore().definitions(on: transaction.connection), for: situation)
     }
 
     /// Locks a placement's row and checks its version.

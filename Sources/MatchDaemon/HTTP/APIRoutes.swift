@@ -68,7 +68,7 @@ enum APIRoutes {
         ParticipantRoutes.add(to: &api, pool: pool, evaluator: evaluator)
         SuggestionRoutes.add(to: &api, pool: pool)
         CandidateRoutes.add(to: &api, pool: pool)
-        PlacementRoutes.add(to: &api, pool: pool, plan: plan)
+        PlacementRoutes.add(to: &api, pool: pool, plan: plan, evaluator: evaluator)
         return (router, api.entries)
     }
 }

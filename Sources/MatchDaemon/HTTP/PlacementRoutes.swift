@@ -7,8 +7,8 @@ import MatchCore
 /// Coordinators of the förbund only. A placement speaks of a participant, so every read of one is
 /// an audited read of that participant.
 enum PlacementRoutes {
-    static func add(to api: inout APIRouteBuilder, pool: PostgresPool, plan: FollowAlongPlan) {
-        let store = PlacementStore(plan: plan)
+    static func add(to api: inout APIRouteBuilder, pool: PostgresPool, plan: FollowAlongPlan, evaluator: SupportEvaluator) {
+        let store = PlacementStore(plan: plan, evaluator: evaluator)
         let followAlong = FollowAlongStore(plan: plan)
 
         api.v1(.post, "/suggestions/{suggestion_id}/placement") { request, context in
@@ -17,7 +17,7 @@ enum PlacementRoutes {
             let version = try request.ifMatchVersion
             let body = try await JSONBody<PlacementInput>(request, context: context)
             let today = ParticipantRoutes.today()
-            let input = try body.value.validated()
+            let input = try body.value.validated(today: today)
             return try await WriteTransaction.run(request, context, pool: pool, scope: AccessScope(forbundID: forbundID),
                                                   bodyBytes: body.bytes) { tx in
                 let placement = try await store.start(forbundID: forbundID, suggestionID: id, input, ifVersion: version, today: today,

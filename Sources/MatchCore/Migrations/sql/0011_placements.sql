@@ -14,14 +14,15 @@ CREATE TABLE placements (
     start_date date NOT NULL,
     end_date date CHECK (end_date >= start_date),
     hours_per_week integer NOT NULL CHECK (hours_per_week BETWEEN 1 AND 40),
-    -- The supports applied for, each as the pair's verdict stood the day the placement was
-    -- recorded (code, names, estimated amount, catalog version): later catalog changes leave it.
+    -- The supports applied for, each as the catalog estimated it for this placement (its type,
+    -- hours and start) the day it was recorded: later catalog changes leave it.
     supports jsonb NOT NULL DEFAULT '[]',
     handledare_name text NOT NULL CHECK (length(handledare_name) BETWEEN 1 AND 200),
     handledare_contact text NOT NULL CHECK (length(handledare_contact) BETWEEN 1 AND 200),
     keeps_seeking boolean NOT NULL,
     note text,
-    ended_on date CHECK (ended_on >= start_date),
+    -- Not before the start, unless it fell through before it started (PlacementStore.end).
+    ended_on date,
     outcome text CHECK (outcome IN ('employment_unsubsidised', 'employment_subsidised', 'studies', 'other_activity',
                                     'dropped_out', 'moved', 'other')),
     end_note text,
