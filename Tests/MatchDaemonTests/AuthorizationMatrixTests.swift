@@ -137,6 +137,12 @@ struct AuthorizationMatrixTests {
         #expect(bView.items.allSatisfy { $0["forbund_id"] as? String == b.forbund.id.uuidString.lowercased() })
         let bEmployers = try await b.coordinator.get("/v1/employers?limit=200")
         #expect(!bEmployers.items.contains { [e1, e2].contains($0["id"] as? String ?? "") })
+        // Placements are the förbund's own; their outcomes by employer are for coordinators only.
+        #expect(try await b.coordinator.get("/v1/placements").items.isEmpty)
+        #expect(try await a.coordinator.get("/v1/placements").items.contains { $0["id"] as? String == pl })
+        #expect(try await clients["empE1"]!.get("/v1/employers/\(e1)").json["placements"] is NSNull)
+        #expect(try await clients["operator"]!.get("/v1/employers/\(e1)" + forA).json["placements"] is NSNull)
+        #expect((try await a.coordinator.get("/v1/employers/\(e1)").json["placements"] as? [String: Any])?["active"] as? Int == 1)
         let operatorView = try await clients["operator"]!.get("/v1/offers" + forA)
         #expect(operatorView.items.allSatisfy { $0["forbund_id"] as? String == a.forbund.id.uuidString.lowercased() })
     }

@@ -149,6 +149,17 @@ struct PlacementEndToEndTests {
                 == ["placement.started", "placement.started", "check_in.due", "check_in.at_risk"], "\(events)")
         #expect(events.filter { $0.type.hasPrefix("placement.") }.allSatisfy { $0.recipients == [people.kim] })
 
+        // The daemon's own job (enqueued as the schedule does, on today's date) finds nothing more
+        // to raise today: the contact due today was raised when it was planned.
+        _ = try ProcessRunner.run(BuiltProducts.url("matchctl").path, ["jobs", "enqueue", "--kind", "follow_along.raise",
+                                                                       "--database-url", running.conninfo], asServerUser: false)
+        #expect(try await waitUntil(timeout: .seconds(30)) {
+            try await connection.query("""
+                SELECT count(*) AS n FROM jobs WHERE kind = 'follow_along.raise' AND state = 'completed'
+                """)[0].decode(Int.self, "n") == 1
+        }, "\(running.daemon.log)")
+        #expect(running.daemon.log.contains("follow-along raised"), "\(running.daemon.log)")
+
         // The daily job on an injected day: due, then overdue, each raised once.
         let pool = PostgresPool(configuration: .init(conninfo: running.conninfo, maxConnections: 2))
         defer { Task { await pool.close() } }
@@ -188,6 +199,9 @@ struct PlacementEndToEndTests {
                 "\(pending)")
         #expect(pending.contains { ["weekly", "monthly"].contains($0["kind"] as? String ?? "") }, "the plan goes on: \(pending)")
         #expect(try await api.get("/v1/offers/\(job)").json["status"] as? String == "filled")
+        // A coordinator may open it again now that a position is free (not before: see the race tests).
+        let reopened = try await api.post("/v1/offers/\(job)/status", ["status": "open", "note": "en plats ledig"])
+        #expect(reopened.status == 200, "\(reopened.text)")
         let relation = try #require(try await api.get("/v1/employers/\(employer)").json["placements"] as? [String: Any])
         #expect(relation["active"] as? Int == 1 && (relation["ended"] as? [String: Int])?["dropped_out"] == 1, "\(relation)")
         let snapshot = try await MatchingSnapshot().offers(forbundID: forbundID, only: UUID(uuidString: job)!, on: connection)

@@ -96,6 +96,38 @@ struct PlacementRaceTests {
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
+    /// Its employer's sector changes while a placement is recorded: both land (the employer's
+    /// row is key-share locked by the placement before the version row, so neither waits on the other's).
+    @Test func aPlacementRacingAnEditOfItsEmployerBothLand() async throws {
+        let server = try await SharedAPIServer.shared.start()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let bench = try await ReviewBench.make(tenant)
+        let pool = PostgresPool(configuration: .init(conninfo: server.conninfo, maxConnections: 4, acquireTimeout: .seconds(30)))
+        defer { Task { await pool.close() } }
+        let employerID = try #require(UUID(uuidString: bench.employerID))
+        var problems: [String] = []
+        for run in 0..<Self.runs {
+            let round = try await Round.make(bench)
+            let sector: EmployerSector = run.isMultiple(of: 2) ? .public : .nonProfit
+            async let placed = Self.place(round.suggestions[0], tenant, pool)
+            async let edited: Void = pool.withConnection { connection in
+                try await connection.withTransaction { tx in
+                    let scope = AccessScope(forbundID: tenant.forbund.id)
+                    let employer = try #require(try await EmployerStore().get(scope, id: employerID, on: tx.connection))
+                    var fields = employer.fields
+                    fields.sector = sector
+                    _ = try await EmployerStore().replace(scope, id: employerID, number: employer.organisationsnummer, fields: fields,
+                                                          ifVersion: nil, in: tx)
+                }
+            }
+            let (won, _) = try await (placed, edited)
+            if !won { problems.append("run \(run): the placement was refused") }
+            if try await Self.taken(round.offer, tenant) != 1 { problems.append("run \(run): not placed") }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
     @Test func aPlacementRacingItsOfferBeingClosedEitherLandsBeforeTheCloseOrIsRefused() async throws {
         let server = try await SharedAPIServer.shared.start()
         let tenant = try await TestTenant.make()

@@ -17,8 +17,9 @@ public struct Employer: Sendable, Encodable, Hashable {
     public var createdAt: Date
     /// When it last changed.
     public var updatedAt: Date
-    /// The relation's record: its placements, active and ended by outcome.
-    public var placements: EmployerPlacements
+    /// The relation's record: its placements, active and ended by outcome (coordinators only; the
+    /// API leaves it null for employer and operator tokens).
+    public var placements: EmployerPlacements?
 
     enum CodingKeys: String, CodingKey {
         case forbundID = "forbund_id", id, organisationsnummer, version, createdAt = "created_at"

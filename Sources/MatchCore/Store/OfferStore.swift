@@ -167,6 +167,18 @@ public struct OfferStore: Sendable {
                        "an offer that is \(current.rawValue) can become: \(allowed.isEmpty ? "nothing (closed is final)" : allowed)")
             throw StoreError.conflict(errors)
         }
+        if status == .open {
+            let taken = try await PlacementStore.positionsTaken(forbundID: scope.forbundID, offerID: id, on: transaction.connection)
+            let positions = try await transaction.query("""
+                SELECT positions FROM placement_offers WHERE forbund_id = \(scope.forbundID) AND id = \(id)
+                """)[0].decode(Int.self, "positions")
+            if taken >= positions {
+                var errors = FieldErrors()
+                errors.add("/status", rule: "positions",
+                           "active placements take every position (\(taken) of \(positions)): end one or add positions before opening it")
+                throw StoreError.conflict(errors)
+            }
+        }
         let rows = try await transaction.query("""
             UPDATE placement_offers o SET status = \(status.rawValue), version = version + 1, updated_at = now()
             WHERE o.forbund_id = \(scope.forbundID) AND o.id = \(id) RETURNING \(Self.columns)

@@ -178,7 +178,7 @@ public struct SuggestionStore: Sendable {
         if let participantID { scope = "\(scope) AND participant_id = \(participantID) AND NOT (offer_id = ANY(\(pairs.map(\.offerID))::uuid[]))" }
         if let offerID { scope = "\(scope) AND offer_id = \(offerID) AND NOT (participant_id = ANY(\(pairs.map(\.participantID))::uuid[]))" }
         let withdrawn = try await transaction.query("""
-            SELECT id, participant_id, offer_id FROM suggestions WHERE \(scope) FOR UPDATE
+            SELECT id, participant_id, offer_id FROM suggestions WHERE \(scope) ORDER BY id FOR UPDATE
             """)
         for row in withdrawn {
             let other = participantID != nil ? try row.decode(UUID.self, "offer_id") : try row.decode(UUID.self, "participant_id")

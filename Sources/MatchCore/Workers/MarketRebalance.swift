@@ -23,9 +23,15 @@ public struct MarketRebalance: Sendable {
                    o.positions - \(PlacementStore.positionsTaken("o")) AS positions_left
             FROM suggestions s JOIN placement_offers o ON o.forbund_id = s.forbund_id AND o.id = s.offer_id
             WHERE s.forbund_id = \(forbundID) AND s.state = 'proposed' AND o.status = 'open'
-            ORDER BY s.participant_id, s.offer_id
+            ORDER BY s.id
             FOR UPDATE OF s
-            """)
+            """).map { row in
+                // Locked in id order, as every writer of suggestions locks them; solved in the
+                // order of participants and offers, so a tie is broken the same way each run.
+                (id: try row.decode(UUID.self, "id"), participant: try row.decode(UUID.self, "participant_id"),
+                 offer: try row.decode(UUID.self, "offer_id"), score: try row.decode(Double.self, "score"),
+                 positionsLeft: try row.decode(Int.self, "positions_left"))
+            }.sorted { ($0.participant.uuidString, $0.offer.uuidString) < ($1.participant.uuidString, $1.offer.uuidString) }
         var participants: [UUID: Int] = [:]
         var offers: [UUID: Int] = [:]
         var capacities: [Int] = []
@@ -33,18 +39,18 @@ public struct MarketRebalance: Sendable {
         var ids: [UUID] = []
         var scores: [Double] = []
         for row in rows {
-            let participant = try row.decode(UUID.self, "participant_id")
-            let offer = try row.decode(UUID.self, "offer_id")
+            let participant = row.participant
+            let offer = row.offer
             let p = participants[participant] ?? { participants[participant] = participants.count; return participants.count - 1 }()
             let o = offers[offer] ?? {
                 offers[offer] = offers.count
                 capacities.append(0)
                 return offers.count - 1
             }()
-            capacities[o] = max(0, try row.decode(Int.self, "positions_left"))
-            let score = try row.decode(Double.self, "score")
+            capacities[o] = max(0, row.positionsLeft)
+            let score = row.score
             edges.append(.init(participant: p, offer: o, weight: Int((score * MarketAssignment.scale).rounded())))
-            ids.append(try row.decode(UUID.self, "id"))
+            ids.append(row.id)
             scores.append(score)
         }
         let chosen = MarketAssignment.solve(participants: participants.count, capacities: capacities, edges: edges)

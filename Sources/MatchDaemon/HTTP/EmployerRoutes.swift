@@ -10,7 +10,8 @@ enum EmployerRoutes {
         api.v1(.get, "/employers") { request, context in
             let scope = try Authorization.readScope(request, context)
             let page = try request.pageRequest
-            let employers = try await pool.withConnection { try await store.list(scope, page: page, on: $0) }
+            var employers = try await pool.withConnection { try await store.list(scope, page: page, on: $0) }
+            employers.items = try employers.items.map { try shown($0, context) }
             return try APIJSON.response(PageBody(employers))
         }
 
@@ -31,7 +32,7 @@ enum EmployerRoutes {
             guard let employer = try await pool.withConnection({ try await store.get(scope, id: id, on: $0) }) else {
                 throw ReadResponse.notFound()
             }
-            return try ReadResponse.record(employer, version: employer.version, request: request)
+            return try ReadResponse.record(try shown(employer, context), version: employer.version, request: request)
         }
 
         api.v1(.put, "/employers/{employer_id}") { request, context in
@@ -52,6 +53,17 @@ enum EmployerRoutes {
             try await pool.withRetriedTransaction { try await store.delete(scope, id: id, ifVersion: version, in: $0) }
             return Response(status: .noContent)
         }
+    }
+}
+
+extension EmployerRoutes {
+    /// The employer as the caller may see it: the placement counts by outcome speak of the people
+    /// placed (with few placements, who moved or dropped out), so only coordinators get them.
+    static func shown(_ employer: Employer, _ context: LotsenRequestContext) throws -> Employer {
+        guard try context.requirePrincipal().role != .coordinator else { return employer }
+        var shown = employer
+        shown.placements = nil
+        return shown
     }
 }
 
