@@ -20,9 +20,11 @@ struct PlacementsCommand: AsyncParsableCommand {
         @Option(help: "Only this offer's (its id).") var offer: String?
         @Option(help: "Only active (true) or ended (false) ones.") var active: Bool?
         @Option(help: "At most this many.") var limit = 50
+        @Option(help: "Start after this cursor (the `next:` line of the page before).") var cursor: String?
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
+            if let cursor, PageCursor(encoded: cursor) == nil { throw ValidationError("--cursor must be one a page printed") }
             for (name, value) in [("participant", participant), ("employer", employer), ("offer", offer)] {
                 if let value, UUID(uuidString: value) == nil { throw ValidationError("--\(name) must be an id") }
             }
@@ -36,8 +38,9 @@ struct PlacementsCommand: AsyncParsableCommand {
             let page = try await database.withConnection { connection in
                 let forbund = try await requireForbund(person.forbund, on: connection)
                 return try await connection.withTransaction { tx in
-                    let page = try await PlacementStore().list(forbundID: forbund.id, filter: filter, page: PageRequest(limit: limit),
-                                                               on: tx.connection)
+                    var request = PageRequest(limit: limit)
+                    request.after = cursor.flatMap(PageCursor.init(encoded:))
+                    let page = try await PlacementStore().list(forbundID: forbund.id, filter: filter, page: request, on: tx.connection)
                     try await AuditLog().recordReads(of: Set(page.items.map(\.participantID)), forbundID: forbund.id, context: person.audit,
                                                      in: tx)
                     return page
@@ -48,6 +51,7 @@ struct PlacementsCommand: AsyncParsableCommand {
                 [$0.id.uuidString.lowercased(), $0.active ? "yes" : "no", $0.startDate.description, $0.endedOn?.description ?? "-",
                  $0.outcome?.rawValue ?? "-", $0.participantID.uuidString.lowercased(), $0.offerID.uuidString.lowercased()]
             })
+            if let next = page.nextCursor { print("next: --cursor \(next)") }
         }
     }
 

@@ -13,6 +13,32 @@ struct PlacementsCommandTests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
     }
 
+    @Test func listPagesWithTheCursorItPrints() async throws {
+        let server = try await SharedAPIServer.shared.start()
+        let tenant = try await TestTenant.make()
+        defer { Task { await tenant.close() } }
+        let bench = try await ReviewBench.make(tenant)
+        let other = try #require(try await tenant.coordinator.post("/v1/employers/\(bench.employerID)/offers", offerBody(["status": "open"]))
+            .json["id"] as? String)
+        var placements: [String] = []
+        for offer in [bench.offer, other] {
+            let (suggestion, _) = try await bench.seed(.employerInterested, offer: offer)
+            let created = try await tenant.coordinator.post("/v1/suggestions/\(suggestion)/placement", [
+                "start_date": CalendarDate.inSweden().description, "hours_per_week": 20, "handledare_name": "Karin",
+                "handledare_contact": "013-200000",
+            ])
+            placements.append(try #require(created.json["id"] as? String, "\(created.text)"))
+        }
+        let scope = ["--forbund", tenant.forbund.name, "--reason", "stöd till koordinatorn", "--limit", "1"]
+        let first = try matchctl(["placements", "list"] + scope, server.conninfo)
+        let cursor = try #require(first.split(separator: "\n").last { $0.hasPrefix("next: --cursor ") }?.dropFirst("next: --cursor ".count),
+                                  "\(first)")
+        let second = try matchctl(["placements", "list", "--cursor", String(cursor)] + scope, server.conninfo)
+        #expect(first.contains(placements[0]) && !first.contains(placements[1]), "\(first)")
+        #expect(second.contains(placements[1]) && !second.contains(placements[0]) && !second.contains("next:"), "\(second)")
+        #expect((try? matchctl(["placements", "list", "--cursor", "not a cursor"] + scope, server.conninfo)) == nil)
+    }
+
     @Test func listShowEndAndFollowAlongDueAreAuditedWithTheReasonGiven() async throws {
         let server = try await SharedAPIServer.shared.start()
         let tenant = try await TestTenant.make()
