@@ -60,23 +60,20 @@ struct MatchctlProcessTests {
         try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: lonely) }
         let copy = lonely.appendingPathComponent("matchctl")
-        try FileManager.default.copyItem(at: Binaries.folder.appendingPathComponent("matchctl"), to: copy)
+        // Copied by cp, not in this process: a file this process writes is open for writing in it,
+        // and a daemon another test forks meanwhile inherits that descriptor for its whole life,
+        // so executing the copy would fail with ETXTBSY ("text file busy") for as long.
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = [Binaries.folder.appendingPathComponent("matchctl").path, copy.path]
+        try cp.run()
+        cp.waitUntilExit()
+        #expect(cp.terminationStatus == 0)
         let process = Process()
         process.executableURL = copy
         process.arguments = ["migrate", "--database-url", conninfo]
         process.currentDirectoryURL = lonely
-        // Another test forking at the moment of the copy can hold the new file open for writing
-        // for an instant (ETXTBSY); try again shortly.
-        var attempts = 0
-        while true {
-            do {
-                try process.run()
-                break
-            } catch let error as NSError where attempts < 20 && (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.code == 26 {
-                attempts += 1
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let connection = try await PostgresConnection.connect(conninfo)
