@@ -36,15 +36,21 @@ struct Daemon {
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
         workers.register(MarketRebalanceWorker(pool: pool, matcher: matcher))
         workers.register(FollowAlongWorker(pool: pool, plan: settings.followAlong.plan))
+        workers.register(NotifyDispatchWorker(pool: pool))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic(), try EventPruneJob.periodic(),
                                                   try MarketRebalanceJob.periodic(), try FollowAlongJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
+        let fanout = InboxFanout()
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
-                                  evaluator: settings.supports.evaluator, plan: settings.followAlong.plan, logger: logger)
+                                  evaluator: settings.supports.evaluator, plan: settings.followAlong.plan, fanout: fanout, logger: logger)
         var services: [any Service] = [PoolService(pool: pool)]
         if let offerIndex, let listener { services.append(OfferIndexFollower(index: offerIndex, listener: listener)) }
-        return Daemon(pool: pool, services: services + runtime.services + [http], logger: logger)
+        // Last, so it shuts down first: it ends the open inbox streams, which the HTTP server
+        // would otherwise wait for. Its LISTEN is on the daemon's one listener connection.
+        let inbox = InboxFanoutService(fanout: fanout, listener: listener, pool: pool,
+                                       pollInterval: .milliseconds(settings.queue.pollIntervalMilliseconds))
+        return Daemon(pool: pool, services: services + runtime.services + [http, inbox], logger: logger)
     }
 
     /// Runs the services until the enclosing group shuts down gracefully; the signals belong to that group.

@@ -103,6 +103,12 @@ struct ContractDocument {
 
     /// The properties an example must set: every property that is not read-only, in every object
     /// branch, and the same inside nested objects and each element of arrays.
+    /// Whether the operation answers an endless `text/event-stream` (read by the inbox stream tests instead).
+    func isEventStream(_ operation: Operation) -> Bool {
+        let ok = (operation.object["responses"] as? [String: Any])?["200"] as? [String: Any]
+        return (ok?["content"] as? [String: Any])?["text/event-stream"] != nil
+    }
+
     func incompleteness(_ example: Any?, _ node: Any?, at pointer: String) -> [String] {
         let schema = resolve(node)
         if let array = example as? [Any] {

@@ -40,6 +40,7 @@ public struct QueueConfiguration: Sendable {
         var queues = try reader.intMap("queue", excluding: Self.fixedKeys, range: 0...1000)
         if queues["default"] == nil { queues["default"] = 10 }
         if queues[MatchingJobs.queue] == nil { queues[MatchingJobs.queue] = 2 }
+        if queues[NotifyDispatchJob.queue] == nil { queues[NotifyDispatchJob.queue] = 4 }
         concurrency = queues.filter { $0.value > 0 }
         guard heartbeatMilliseconds < leaseMilliseconds else {
             throw ConfigurationError(key: "queue.heartbeat_ms", source: "value \(heartbeatMilliseconds)",

@@ -14,6 +14,7 @@ public enum EmbeddedMigrations {
         ("0009_matching_integrity.sql", PackageResources._009_matching_integrity_sql),
         ("0010_review_workflow.sql", PackageResources._010_review_workflow_sql),
         ("0011_placements.sql", PackageResources._011_placements_sql),
+        ("0012_inbox.sql", PackageResources._012_inbox_sql),
     ]
 
     /// The names of the files this binary carries.

@@ -68,8 +68,10 @@ public struct Event: Sendable, Hashable {
 ///   coordinators of the employers concerned, else to every active coordinator of the förbund;
 /// - employer events go to the employer's active users.
 ///
-/// The consumer's contract: select `dispatched_at IS NULL … FOR UPDATE SKIP LOCKED` and set
-/// `dispatched_at` in the same transaction. Dispatched events are pruned after `retention`.
+/// Each append also enqueues `notify.dispatch` for the förbund in the same transaction; the
+/// dispatcher (`InboxDispatcher`) selects `dispatched_at IS NULL … FOR UPDATE SKIP LOCKED` and sets
+/// `dispatched_at` in the transaction that writes the inbox entries. Dispatched events are pruned
+/// after `retention`.
 public struct EventLog: Sendable {
     /// How long dispatched events are kept.
     public static let retention: Duration = .seconds(30 * 24 * 3600)
@@ -99,6 +101,10 @@ public struct EventLog: Sendable {
             CROSS JOIN LATERAL (SELECT \(Self.recipients(forbundID)) AS recipients) r
             ORDER BY e.n
             """)
+        // Delivered into the inboxes by a job of the same transaction: an event exists exactly
+        // when its dispatch is due.
+        _ = try await JobQueue().enqueue(batch: [try NotifyDispatchJob.insert(forbundID: forbundID)], in: transaction)
+        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(NotifyDispatchJob.queue))")
     }
 
     /// Writes one event.

@@ -28,7 +28,8 @@ enum APIRoutes {
 
     /// The router and the list of its routes (for the OpenAPI test).
     static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?, evaluator: SupportEvaluator = SupportEvaluator(),
-                      plan: FollowAlongPlan = FollowAlongPlan()) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
+                      plan: FollowAlongPlan = FollowAlongPlan(), fanout: InboxFanout = InboxFanout(),
+                      publicURL: String? = nil) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
         let router = Router(context: LotsenRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -69,6 +70,7 @@ enum APIRoutes {
         SuggestionRoutes.add(to: &api, pool: pool)
         CandidateRoutes.add(to: &api, pool: pool)
         PlacementRoutes.add(to: &api, pool: pool, plan: plan, evaluator: evaluator)
+        InboxRoutes.add(to: &api, pool: pool, fanout: fanout, publicURL: publicURL)
         return (router, api.entries)
     }
 }
@@ -95,8 +97,9 @@ struct RequestIDMiddleware: RouterMiddleware {
 /// The HTTP server as a service of the daemon's group.
 enum APIServer {
     static func make(settings: HTTPConfiguration, pool: PostgresPool, metrics: PrometheusCollectorRegistry?,
-                     evaluator: SupportEvaluator, plan: FollowAlongPlan, logger: Logger) -> some Service {
-        Application(router: APIRoutes.build(pool: pool, metrics: metrics, evaluator: evaluator, plan: plan).0,
+                     evaluator: SupportEvaluator, plan: FollowAlongPlan, fanout: InboxFanout, logger: Logger) -> some Service {
+        Application(router: APIRoutes.build(pool: pool, metrics: metrics, evaluator: evaluator, plan: plan, fanout: fanout,
+                                            publicURL: settings.publicURL).0,
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "matchd"),
                     logger: logger)
     }
