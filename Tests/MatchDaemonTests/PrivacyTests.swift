@@ -127,6 +127,16 @@ struct PrivacyTests {
         #expect(export.contains("candidate.presented") && export.contains("employer.answered"), "the export lists the events")
         #expect(export.contains("\"disclose\""), "the export lists the employer's reads")
         #expect(export.contains(placement) && export.contains(checkIn), "the export holds the placement and its check-ins")
+        // The shared server dispatches events into inboxes: the coordinator's entries name the participant.
+        let participantID = try #require(UUID(uuidString: participant))
+        #expect(try await waitUntil(timeout: .seconds(30)) {
+            try await tenant.connection.query("""
+                SELECT count(*) AS n FROM inbox_entries WHERE forbund_id = \(tenant.forbund.id) AND participant_id = \(participantID)
+                """)[0].decode(Int.self, "n") > 0
+        })
+        let exportAgain = try matchctl(["participants", "export", "--forbund", forbund, "--reason", "begäran om registerutdrag", reference],
+                                       server.conninfo)
+        #expect(exportAgain.contains("\"inbox_entries\":[{"), "the export lists the inbox entries naming the participant")
         #expect(export.contains("placement.started") && export.contains("check_in.at_risk"), "the export lists the follow-along's events")
 
         _ = try matchctl(["participants", "erase", "--forbund", forbund, "--reason", "begäran om radering", reference], server.conninfo)
@@ -136,6 +146,9 @@ struct PrivacyTests {
         #expect(try await placesHolding(participant, tenant.connection) == ["audit_log.entity_id"], "only the audit log keeps the id")
         #expect(try await tenant.count("events") == 0)
         #expect(try await tenant.count("placements") == 0)
+        #expect(try await tenant.connection.query("""
+            SELECT count(*) AS n FROM inbox_entries WHERE forbund_id = \(tenant.forbund.id) AND participant_id = \(participantID)
+            """)[0].decode(Int.self, "n") == 0, "erasure removes the inbox entries naming the participant")
         #expect(try await tenant.count("check_ins") == 0)
         let statistics = try await tenant.connection.query("""
             SELECT outcome, days_lasted FROM placement_statistics WHERE forbund_id = \(tenant.forbund.id)

@@ -21,12 +21,14 @@ public struct ParticipantPrivacy: Sendable {
         public var placements: [Placement]
         /// The follow-along check-ins of those placements, with their notes.
         public var checkIns: [CheckIn]
+        /// The inbox entries that name the participant: whose, of what type, when, whether read.
+        public var inboxEntries: [InboxEntryRecord]
         /// When the export was made.
         public var exportedAt: Date
 
         enum CodingKeys: String, CodingKey {
             case participant, accessLog = "access_log", jobs, suggestions, suggestionHistory = "suggestion_history", events
-            case placements, checkIns = "check_ins", exportedAt = "exported_at"
+            case placements, checkIns = "check_ins", inboxEntries = "inbox_entries", exportedAt = "exported_at"
         }
     }
 
@@ -61,6 +63,29 @@ public struct ParticipantPrivacy: Sendable {
             try c.encode(type, forKey: .type)
             try c.encode(recipients.map { $0.uuidString.lowercased() }, forKey: .recipients)
             try c.encode(createdAt, forKey: .createdAt)
+        }
+    }
+
+    /// One inbox entry that names the participant.
+    public struct InboxEntryRecord: Sendable, Encodable {
+        /// The user whose inbox it is in.
+        public var userID: UUID
+        /// The event's type.
+        public var type: String
+        /// When.
+        public var createdAt: Date
+        /// When the user read it.
+        public var readAt: Date?
+
+        enum CodingKeys: String, CodingKey { case userID = "user_id", type, createdAt = "created_at", readAt = "read_at" }
+
+        /// Encodes the id in lower case, an unread entry's read time as null.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeID(userID, forKey: .userID)
+            try c.encode(type, forKey: .type)
+            try c.encode(createdAt, forKey: .createdAt)
+            try c.encode(readAt, forKey: .readAt)
         }
     }
 
@@ -157,15 +182,22 @@ public struct ParticipantPrivacy: Sendable {
             SELECT \(FollowAlongStore.columns) FROM check_ins c JOIN placements pl ON pl.forbund_id = c.forbund_id AND pl.id = c.placement_id
             WHERE pl.forbund_id = \(forbundID) AND pl.participant_id = \(id) ORDER BY c.due_on, c.id
             """).map(FollowAlongStore.checkIn)
+        let inbox = try await transaction.query("""
+            SELECT user_id, type, created_at, read_at FROM inbox_entries WHERE forbund_id = \(forbundID) AND participant_id = \(id)
+            ORDER BY created_at, user_id, sequence
+            """).map { row in
+            InboxEntryRecord(userID: try row.decode(UUID.self, "user_id"), type: try row.decode(String.self, "type"),
+                             createdAt: try row.decode(Date.self, "created_at"), readAt: try row.decode(Date?.self, "read_at"))
+        }
         try await AuditLog().record(.export, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
         return Export(participant: participant, accessLog: access, jobs: jobs, suggestions: suggestions, suggestionHistory: history,
-                      events: events, placements: placements, checkIns: checkIns, exportedAt: Date())
+                      events: events, placements: placements, checkIns: checkIns, inboxEntries: inbox, exportedAt: Date())
     }
 
     /// Removes the participant everywhere: the record and its consents, their suggestions with
-    /// their history and notes, their placements with their check-ins and notes, the events about
-    /// them, every job whose arguments or errors name them; the statistics rows (the participant's
+    /// their history and notes, their placements with their check-ins and notes, the events and
+    /// inbox entries about them, every job whose arguments or errors name them; the statistics rows (the participant's
     /// and each placement's) lose their link, and the participant's is marked erased. Returns the
     /// erased id (the audit log records the erasure by it), nil when there is no such participant.
     public func erase(forbundID: UUID, caseReference: String, by context: AuditContext,
@@ -204,6 +236,7 @@ public struct ParticipantPrivacy: Sendable {
             """)
         try await transaction.execute("DELETE FROM jobs WHERE \(Self.mentions(id.uuidString.lowercased()))")
         try await transaction.execute("DELETE FROM events WHERE forbund_id = \(forbundID) AND participant_id = \(id)")
+        try await transaction.execute("DELETE FROM inbox_entries WHERE forbund_id = \(forbundID) AND participant_id = \(id)")
         try await AuditLog().record(.erase, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
         return id
