@@ -1,8 +1,16 @@
 import Foundation
 
 /// Delivers a förbund's undispatched events into their recipients' inboxes. Enqueued by
-/// `EventLog.append` in the transaction of the event, unique per förbund while it waits, so a
-/// burst of events is dispatched together.
+/// `EventLog.append` in the transaction of the event unless one for the förbund already waits,
+/// so a burst of events is dispatched together.
+///
+/// Why not a unique key: a waiting job's unique row would be locked by the first transaction that
+/// merged into it until it commits, so every other transaction writing an event in the förbund
+/// would queue behind it (and could deadlock with it on rows they both lock later). Instead the
+/// waiting job is share-locked (`FOR SHARE`: writers of events do not wait for each other, and the
+/// fetcher's `FOR UPDATE SKIP LOCKED` cannot start it before the event commits), and a new one is
+/// enqueued when none waits. Two transactions that both see none each enqueue one; the second
+/// finds nothing left to dispatch.
 public enum NotifyDispatchJob: JobKind {
     /// The förbund whose events to dispatch.
     public struct Arguments: Codable, Sendable {
@@ -17,9 +25,15 @@ public enum NotifyDispatchJob: JobKind {
     public static let name = "notify.dispatch"
     public static let queue = "notify"
 
-    /// The job for `forbundID`, merged into one already waiting.
-    static func insert(forbundID: UUID) throws -> JobInsert {
-        try JobInsert(Self.self, Arguments(forbundID: forbundID), uniqueKey: "notify.dispatch:\(forbundID.uuidString.lowercased())")
+    /// Enqueues the job for `forbundID` in `transaction`, unless one already waits.
+    static func enqueue(forbundID: UUID, in transaction: PostgresTransaction) async throws {
+        let waiting = try await transaction.query("""
+            SELECT 1 FROM jobs WHERE queue = \(queue) AND kind = \(name) AND state = 'available'
+            AND args ->> 'forbund_id' = \(forbundID.uuidString.lowercased()) LIMIT 1 FOR SHARE
+            """)
+        guard waiting.isEmpty else { return }
+        _ = try await JobQueue().enqueue(batch: [try JobInsert(Self.self, Arguments(forbundID: forbundID))], in: transaction)
+        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(queue))")
     }
 }
 

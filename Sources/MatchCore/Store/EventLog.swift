@@ -103,8 +103,7 @@ public struct EventLog: Sendable {
             """)
         // Delivered into the inboxes by a job of the same transaction: an event exists exactly
         // when its dispatch is due.
-        _ = try await JobQueue().enqueue(batch: [try NotifyDispatchJob.insert(forbundID: forbundID)], in: transaction)
-        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(NotifyDispatchJob.queue))")
+        try await NotifyDispatchJob.enqueue(forbundID: forbundID, in: transaction)
     }
 
     /// Writes one event.
