@@ -46,11 +46,11 @@ struct Daemon {
                                   evaluator: settings.supports.evaluator, plan: settings.followAlong.plan, fanout: fanout, logger: logger)
         var services: [any Service] = [PoolService(pool: pool)]
         if let offerIndex, let listener { services.append(OfferIndexFollower(index: offerIndex, listener: listener)) }
-        // Last, so it shuts down first: it ends the open inbox streams, which the HTTP server
-        // would otherwise wait for. Its LISTEN is on the daemon's one listener connection.
+        // Its LISTEN is on the daemon's one listener connection. The HTTP server, last, shuts down
+        // first: its graceful shutdown ends the open inbox streams (see `InboxStream`).
         let inbox = InboxFanoutService(fanout: fanout, listener: listener, pool: pool,
                                        pollInterval: .milliseconds(settings.queue.pollIntervalMilliseconds))
-        return Daemon(pool: pool, services: services + runtime.services + [http, inbox], logger: logger)
+        return Daemon(pool: pool, services: services + [inbox] + runtime.services + [http], logger: logger)
     }
 
     /// Runs the services until the enclosing group shuts down gracefully; the signals belong to that group.

@@ -96,7 +96,9 @@ public struct InboxFanoutService: Service {
         if let listener {
             let events = listener.events()
             listener.start()
-            await withGracefulShutdownHandler {
+            // The listener is shared (the offer index follows it too, and stops it): only this
+            // subscription ends here, by cancellation.
+            try? await cancelWhenGracefulShutdown { [fanout] in
                 await listener.listen(InboxDispatcher.channel)
                 for await event in events {
                     switch event {
@@ -110,10 +112,8 @@ public struct InboxFanoutService: Service {
                         break
                     }
                 }
-            } onGracefulShutdown: {
-                fanout.close()
-                listener.stop()
             }
+            fanout.close()
         } else {
             try? await cancelWhenGracefulShutdown { try await poll() }
             fanout.close()

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import MatchCore
 import NIOCore
+import ServiceLifecycle
 
 /// `/v1/inbox` and `/v1/me/notifications`: a user's inbox (`InboxStore`), its live stream, and
 /// their notification preferences. Only tokens of a coordinator or employer user have an inbox;
@@ -116,7 +117,8 @@ enum InboxRoutes {
 /// the starting sequence number (a reconnect's `Last-Event-ID`), then each new entry as the
 /// fan-out wakes it, with a comment line every `heartbeat` so proxies keep the connection. Each
 /// SSE `id` is the entry's sequence number. It ends when the client goes (the handler is
-/// cancelled on inbound close) or the daemon shuts down (the fan-out ends the wake-ups).
+/// cancelled on inbound close) or the daemon shuts down (the HTTP server's graceful shutdown, and
+/// the fan-out ending the wake-ups).
 struct InboxStream: Sendable {
     let store: InboxStore
     let pool: PostgresPool
@@ -131,7 +133,9 @@ struct InboxStream: Sendable {
         try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
         var last = try await send(after: start, writer: &writer)
         let (signals, signal) = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(4))
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // The HTTP server's graceful shutdown ends the stream, so the server does not wait for it.
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [wakeups] in
                 for await _ in wakeups { signal.yield(.wake) }
                 signal.finish()
@@ -149,6 +153,9 @@ struct InboxStream: Sendable {
                 }
             }
             group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            signal.finish()
         }
     }
 
