@@ -149,4 +149,43 @@ struct InboxTests {
             """).map { (try $0.decode(UUID.self, "user_id"), try $0.decode(Int64.self, "sequence")) }
         #expect(entries.count == 1 && entries.first?.0 == user && entries.first?.1 == 1, "\(entries)")
     }
+
+    /// 200 streams at once are fanned out from the daemon's one listening connection: the
+    /// database sees no connection per stream, and every stream is gone once its client is.
+    @Test func twoHundredOpenStreamsShareOneListeningConnection() async throws {
+        let running = try await MatchingDaemon.start()
+        defer { running.stop() }
+        let people = try await ReviewEndToEndTests.people(running, name: "Tvåhundra")
+        let token = try await userToken(running, forbundID: people.forbund.id, userID: people.lena)
+        let database = try await running.connection.query("SELECT current_database() AS d")[0].decode(String.self, "d")
+        func connections() async throws -> Int {
+            try await running.connection.query("""
+                SELECT count(*) AS n FROM pg_stat_activity WHERE datname = \(database) AND pid <> pg_backend_pid()
+                """)[0].decode(Int.self, "n")
+        }
+        let before = try await connections()
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let port = String(running.base.split(separator: ":").last ?? "")
+        python.arguments = ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                                .appendingPathComponent("../Scripts/inbox_streams.py").standardizedFileURL.path,
+                            "127.0.0.1", port, token, "200"]
+        let input = Pipe(), output = Pipe()
+        python.standardInput = input
+        python.standardOutput = output
+        try python.run()
+        defer { if python.isRunning { python.terminate() } }
+        #expect(try await waitUntil(timeout: .seconds(60)) { try await openInboxStreams(running.base) == 200 }, "\(running.daemon.log)")
+        let during = try await connections()
+        #expect(during - before < 10, "\(before) connections before, \(during) with 200 streams open")
+        // One event reaches all 200 (each wakes, reads its entry and sends it) and the count holds.
+        try await running.connection.withTransaction {
+            try await EventLog().append(Event(.offerChanged, employerID: people.employerID), forbundID: people.forbund.id, in: $0)
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await openInboxStreams(running.base) == 200)
+        try input.fileHandleForWriting.close()
+        python.waitUntilExit()
+        #expect(try await waitUntil(timeout: .seconds(15)) { try await openInboxStreams(running.base) == 0 })
+    }
 }
