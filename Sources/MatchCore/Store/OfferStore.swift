@@ -216,13 +216,13 @@ public struct OfferStore: Sendable {
         return .conflict(errors)
     }()
 
-    /// Locks an offer for a write and checks its version. `FOR NO KEY UPDATE`: a matching job's
-    /// foreign-key check on a new suggestion (`FOR KEY SHARE`) need not wait for it, while offer jobs
-    /// (`FOR SHARE`), other writes and placements do. Every write that touches an offer and its
-    /// suggestions takes the offer first (see `PlacementStore` for the whole order).
+    /// Locks an offer for a write and checks its version (`FOR UPDATE`: offer jobs, other writes,
+    /// placements and a matching job's foreign-key check on a new suggestion of the offer wait for
+    /// it). Every write that touches an offer and its suggestions takes the offer first (see
+    /// `PlacementStore` for the whole order).
     func lock(_ scope: AccessScope, id: UUID, ifVersion: Int?, in transaction: PostgresTransaction) async throws -> OfferStatus {
         let rows = try await transaction.query("""
-            SELECT o.version, o.status FROM placement_offers o WHERE \(Self.scoped(scope)) AND o.id = \(id) FOR NO KEY UPDATE
+            SELECT o.version, o.status FROM placement_offers o WHERE \(Self.scoped(scope)) AND o.id = \(id) FOR UPDATE
             """)
         try StoreError.requireVersion(of: rows.first, matching: ifVersion)
         return OfferStatus(rawValue: try rows[0].decode(String.self, "status")) ?? .closed
