@@ -56,13 +56,6 @@ public struct NotificationPreferences: Sendable, Encodable {
             Effective(category: $0, inbox: true, email: email[$0.rawValue] ?? email["*"] ?? true)
         }
     }
-
-    /// Whether `userID` wants email for `category` (used by the email digests).
-    public static func wantsEmail(_ category: NotificationCategory, forbundID: UUID, userID: UUID,
-                                  on connection: PostgresConnection) async throws -> Bool {
-        try await NotificationPreferencesStore().get(forbundID: forbundID, userID: userID, on: connection)?
-            .effective.first { $0.category == category }?.email ?? false
-    }
 }
 
 /// The body of `PUT /v1/me/notifications`, as sent.

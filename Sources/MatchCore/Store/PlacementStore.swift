@@ -59,8 +59,8 @@ public struct PlacementStore: Sendable {
     /// The positions taken of one offer now.
     static func positionsTaken(forbundID: UUID, offerID: UUID, on connection: PostgresConnection) async throws -> Int {
         try await connection.query("""
-            SELECT count(*) AS n FROM placements WHERE forbund_id = \(forbundID) AND offer_id = \(offerID) AND ended_on IS NULL
-            """)[0].decode(Int.self, "n")
+            SELECT \(positionsTaken("o")) AS n FROM placement_offers o WHERE o.forbund_id = \(forbundID) AND o.id = \(offerID)
+            """).first?.decode(Int.self, "n") ?? 0
     }
 
     /// The successful placements of the employer of the offer aliased `offer`: all but those that
