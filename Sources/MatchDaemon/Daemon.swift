@@ -8,6 +8,8 @@ import ServiceLifecycle
 struct Daemon {
     let pool: PostgresPool
     let services: [any Service]
+    /// Installed around the services: requests and jobs that write events dispatch them at once.
+    let immediateDispatch: ImmediateDispatch
     let logger: Logger
 
     /// Connects (waiting for the database to come up) and migrates when configured to.
@@ -50,7 +52,8 @@ struct Daemon {
         // first: its graceful shutdown ends the open inbox streams (see `InboxStream`).
         let inbox = InboxFanoutService(fanout: fanout, listener: listener, pool: pool,
                                        pollInterval: .milliseconds(settings.queue.pollIntervalMilliseconds))
-        return Daemon(pool: pool, services: services + [inbox] + runtime.services + [http], logger: logger)
+        return Daemon(pool: pool, services: services + [inbox] + runtime.services + [http],
+                      immediateDispatch: ImmediateDispatch(pool: pool, fanout: fanout, logger: logger), logger: logger)
     }
 
     /// Runs the services until the enclosing group shuts down gracefully; the signals belong to that group.
@@ -60,7 +63,7 @@ struct Daemon {
             logger: logger
         ))
         logger.info("matchd running", metadata: ["pid": "\(getpid())"])
-        try await group.run()
+        try await ImmediateDispatch.$current.withValue(immediateDispatch) { try await group.run() }
         logger.info("matchd stopped")
     }
 }

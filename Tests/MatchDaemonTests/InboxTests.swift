@@ -150,6 +150,44 @@ struct InboxTests {
         #expect(entries.count == 1 && entries.first?.0 == user && entries.first?.1 == 1, "\(entries)")
     }
 
+    /// Without a LISTEN connection (poll-only) and without notify workers, an employer's offer still
+    /// reaches the open stream: the request dispatches its event once it has committed, and wakes
+    /// the daemon's streams itself. An event written outside a daemon (by another process) waits
+    /// for its job; once a daemon with workers runs it, the poll wakes the stream. Links carry
+    /// `[http] public_url`.
+    @Test func pollOnlyDaemonsDeliverByTheRequestsOwnDispatchAndByPollingWithPublicLinks() async throws {
+        let running = try await MatchingDaemon.start([
+            "LOTSEN_QUEUE_POLL_ONLY": "true", "LOTSEN_QUEUE_NOTIFY": "0",
+            "LOTSEN_HTTP_PUBLIC_URL": "https://lotsen.example.se",
+        ])
+        defer { running.stop() }
+        let people = try await ReviewEndToEndTests.people(running, name: "Pollning")
+        let stream = try InboxStreamClient(base: running.base, token: try await userToken(running, forbundID: people.forbund.id,
+                                                                                         userID: people.lena))
+        defer { stream.close() }
+        #expect(try await stream.started(), "\(stream.text)")
+        let employer = people.employerID.uuidString.lowercased()
+        let opened = try await people.employer.post("/v1/employers/\(employer)/offers", offerBody(["status": "open", "title": "Diskare"]))
+        let offer = try #require(opened.json["id"] as? String, "\(opened.text)")
+        #expect(try await waitUntil(timeout: .seconds(30)) { stream.events.contains { $0.type == "offer.opened" } }, "\(stream.text)")
+        let live = try #require(stream.events.first { $0.type == "offer.opened" })
+        #expect((live.data["links"] as? [[String: Any]])?.map { $0["url"] as? String } == ["https://lotsen.example.se/v1/offers/\(offer)"],
+                "\(live.data)")
+
+        // Written by another process: no dispatch until a daemon with notify workers takes the job.
+        let offerID = try #require(UUID(uuidString: offer))
+        try await running.connection.withTransaction {
+            try await EventLog().append(Event(.offerChanged, offerID: offerID, employerID: people.employerID), forbundID: people.forbund.id, in: $0)
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(!stream.events.contains { $0.type == "offer.changed" }, "\(stream.text)")
+        let workers = try DaemonProcess(conninfo: running.conninfo, queues: ["notify": 1], extra: ["LOTSEN_QUEUE_POLL_ONLY": "true"])
+        defer { workers.terminate() }
+        #expect(try await waitUntil(timeout: .seconds(30)) { stream.events.contains { $0.type == "offer.changed" } },
+                "\(stream.text)\n\(workers.log)")
+        #expect(stream.events.map(\.id) == [live.id, live.id + 1], "\(stream.text)")
+    }
+
     /// 200 streams at once are fanned out from the daemon's one listening connection: the
     /// database sees no connection per stream, and every stream is gone once its client is.
     @Test func twoHundredOpenStreamsShareOneListeningConnection() async throws {

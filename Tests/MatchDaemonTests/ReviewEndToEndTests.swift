@@ -128,6 +128,14 @@ struct ReviewEndToEndTests {
         #expect(candidate.json["contact"] as? [String: String] == ["name": "Kim Koordinator", "email": "kim@example.se"])
         #expect((candidate.json["disclosed_supports"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == eligible)
         #expect(candidate.json["informal_competence"] as? [String] == ["voluntary_work"])
+        // Eva hears of it in her inbox, by the offer's title, never by the person's case reference.
+        #expect(try await waitUntil(timeout: .seconds(30)) { !(try await people.employer.get("/v1/inbox").items.isEmpty) })
+        let evasInbox = try await people.employer.get("/v1/inbox")
+        #expect(evasInbox.items.map { $0["type"] as? String } == ["candidate.presented"], "\(evasInbox.text)")
+        #expect(evasInbox.items.first?["text"] as? String == "En kandidat har presenterats för ”Kockbiträde”", "\(evasInbox.text)")
+        for value in personal + [participant, "SF-", "\"participant_id\""] {
+            #expect(!evasInbox.text.contains(value), "the employer's inbox holds \(value)")
+        }
         let disclosures = try await connection.query("""
             SELECT count(*) AS n FROM audit_log WHERE forbund_id = \(people.forbund.id) AND action = 'disclose'
             AND entity = 'participant' AND entity_id = \(participant) AND actor = \("user:" + people.employerUser.uuidString.lowercased())

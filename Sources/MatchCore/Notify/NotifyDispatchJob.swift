@@ -25,8 +25,12 @@ public enum NotifyDispatchJob: JobKind {
     public static let name = "notify.dispatch"
     public static let queue = "notify"
 
-    /// Enqueues the job for `forbundID` in `transaction`, unless one already waits.
+    /// Enqueues the job for `forbundID` in `transaction`, unless one already waits; in a daemon,
+    /// also kicks its `ImmediateDispatch` once the transaction commits.
     static func enqueue(forbundID: UUID, in transaction: PostgresTransaction) async throws {
+        if let immediate = ImmediateDispatch.current {
+            transaction.afterCommit { immediate.kick(forbundID: forbundID) }
+        }
         let waiting = try await transaction.query("""
             SELECT 1 FROM jobs WHERE queue = \(queue) AND kind = \(name) AND state = 'available'
             AND args ->> 'forbund_id' = \(forbundID.uuidString.lowercased()) LIMIT 1 FOR SHARE
@@ -75,6 +79,8 @@ public struct InboxDispatcher: Sendable {
         public var events: Int
         /// Inbox entries written.
         public var entries: Int
+        /// The users who got entries.
+        public var recipients: [UUID] = []
     }
 
     /// The most events one transaction takes.
@@ -85,56 +91,49 @@ public struct InboxDispatcher: Sendable {
     /// A dispatcher.
     public init() {}
 
-    /// Dispatches up to `batch` events of `forbundID`.
+    /// Dispatches up to `batch` events of `forbundID`, in one statement (one round trip: the path
+    /// from an event's commit to an open stream is mostly round trips).
+    ///
+    /// The CTEs, in the order they take effect: lock the events; their (event, recipient) pairs;
+    /// lock the recipients' user rows in id order (the sort is below the row lock in the plan, and
+    /// a row updated meanwhile is re-read at its newest version); number each user's entries on
+    /// from their `inbox_sequence`; store the new last numbers, write the entries, mark the events.
+    /// The NOTIFYs are in the final select, one per recipient with their last number.
     public func dispatch(forbundID: UUID, in transaction: PostgresTransaction) async throws -> Delivered {
-        let events = try await transaction.query("""
-            SELECT id, recipients FROM events WHERE forbund_id = \(forbundID) AND dispatched_at IS NULL
-            ORDER BY id LIMIT \(Self.batch) FOR UPDATE SKIP LOCKED
-            """).map { (id: try $0.decode(Int64.self, "id"), recipients: try $0.decode([UUID].self, "recipients")) }
-        guard !events.isEmpty else { return Delivered(events: 0, entries: 0) }
-        var perUser: [UUID: [Int64]] = [:]
-        for event in events { for user in Set(event.recipients) { perUser[user, default: []].append(event.id) } }
-        let users = perUser.keys.sorted { $0.uuidString < $1.uuidString }
-        // Lock the recipients in one order, then number their entries.
-        let existing = try await transaction.query("""
-            SELECT id, inbox_sequence FROM users WHERE forbund_id = \(forbundID) AND id = ANY(\(users)::uuid[])
-            ORDER BY id FOR NO KEY UPDATE
-            """)
-        var entryUsers: [UUID] = [], entrySequences: [Int64] = [], entryEvents: [Int64] = []
-        var last: [(UUID, Int64)] = []
-        for row in existing {
-            let user = try row.decode(UUID.self, "id")
-            var sequence = try row.decode(Int64.self, "inbox_sequence")
-            for event in perUser[user] ?? [] {
-                sequence += 1
-                entryUsers.append(user)
-                entrySequences.append(sequence)
-                entryEvents.append(event)
-            }
-            last.append((user, sequence))
-        }
-        if !last.isEmpty {
-            try await transaction.execute("""
-                UPDATE users u SET inbox_sequence = n.sequence
-                FROM unnest(\(last.map(\.0))::uuid[], \(last.map(\.1))::bigint[]) AS n(id, sequence)
-                WHERE u.forbund_id = \(forbundID) AND u.id = n.id
-                """)
-            try await transaction.execute("""
+        let rows = try await transaction.query("""
+            WITH ev AS (
+                SELECT id, recipients FROM events WHERE forbund_id = \(forbundID) AND dispatched_at IS NULL
+                ORDER BY id LIMIT \(Self.batch) FOR UPDATE SKIP LOCKED
+            ), pairs AS (
+                SELECT DISTINCT ev.id AS event_id, r.user_id FROM ev CROSS JOIN LATERAL unnest(ev.recipients) AS r(user_id)
+            ), locked AS (
+                SELECT u.id, u.inbox_sequence FROM users u
+                WHERE u.forbund_id = \(forbundID) AND u.id IN (SELECT user_id FROM pairs)
+                ORDER BY u.id FOR NO KEY UPDATE
+            ), numbered AS (
+                SELECT p.user_id, p.event_id,
+                       l.inbox_sequence + row_number() OVER (PARTITION BY p.user_id ORDER BY p.event_id) AS sequence
+                FROM pairs p JOIN locked l ON l.id = p.user_id
+            ), last AS (
+                SELECT user_id, max(sequence) AS sequence FROM numbered GROUP BY user_id
+            ), bumped AS (
+                UPDATE users u SET inbox_sequence = last.sequence FROM last
+                WHERE u.forbund_id = \(forbundID) AND u.id = last.user_id
+            ), written AS (
                 INSERT INTO inbox_entries (forbund_id, user_id, sequence, event_id, type, suggestion_id, suggestion_ids, participant_id,
                                            offer_id, employer_id, placement_id, check_in_id, created_at)
                 SELECT \(forbundID), n.user_id, n.sequence, e.id, e.type, e.suggestion_id, e.suggestion_ids, e.participant_id, e.offer_id,
                        e.employer_id, e.placement_id, e.check_in_id, e.created_at
-                FROM unnest(\(entryUsers)::uuid[], \(entrySequences)::bigint[], \(entryEvents)::bigint[]) AS n(user_id, sequence, event_id)
-                JOIN events e ON e.forbund_id = \(forbundID) AND e.id = n.event_id
-                """)
-            try await transaction.execute("""
-                SELECT pg_notify(\(Self.channel), n.id::text || ' ' || n.sequence::text)
-                FROM unnest(\(last.map(\.0))::uuid[], \(last.map(\.1))::bigint[]) AS n(id, sequence)
-                """)
-        }
-        try await transaction.execute("""
-            UPDATE events SET dispatched_at = now() WHERE forbund_id = \(forbundID) AND id = ANY(\(events.map(\.id))::bigint[])
+                FROM numbered n JOIN events e ON e.forbund_id = \(forbundID) AND e.id = n.event_id
+            ), marked AS (
+                UPDATE events SET dispatched_at = now() WHERE forbund_id = \(forbundID) AND id IN (SELECT id FROM ev)
+            )
+            SELECT (SELECT count(*) FROM ev) AS events, (SELECT count(*) FROM numbered) AS entries,
+                   coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM last), '{}') AS recipients,
+                   (SELECT count(pg_notify(\(Self.channel), user_id::text || ' ' || sequence::text)) FROM last) AS notified
             """)
-        return Delivered(events: events.count, entries: entryUsers.count)
+        guard let row = rows.first else { return Delivered(events: 0, entries: 0) }
+        return Delivered(events: Int(try row.decode(Int64.self, "events")), entries: Int(try row.decode(Int64.self, "entries")),
+                         recipients: try row.decode([UUID].self, "recipients"))
     }
 }
