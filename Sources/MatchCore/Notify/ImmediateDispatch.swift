@@ -50,7 +50,7 @@ public final class ImmediateDispatch: Sendable {
                     let delivered = try await pool.withRetriedTransaction { tx in
                         try await InboxDispatcher().dispatch(forbundID: forbundID, in: tx)
                     }
-                    for user in delivered.recipients { fanout.wake(userID: user) }
+                    for (user, sequence) in delivered.recipients { fanout.wake(userID: user, through: sequence) }
                     if delivered.events < InboxDispatcher.batch { break }
                 }
             } catch {

@@ -7,11 +7,12 @@ import Synchronization
 /// Wakes every open inbox stream of a user when their inbox grew. One per daemon, fed by one
 /// LISTEN connection (`InboxFanoutService`: the channel `lotsen_inbox`, payloads `<user> <sequence>`,
 /// ids only) or, in poll-only mode, by polling the users' sequence numbers. A stream that wakes
-/// reads its entries after the last one it sent from the table, so a wake-up carries nothing and
-/// one missed or doubled is harmless.
+/// reads its entries after the last one it sent from the table; a wake-up carries only the user's
+/// newest sequence number, so a stream that has already sent it skips the read, and one missed or
+/// doubled is harmless.
 public final class InboxFanout: Sendable {
     private struct State {
-        var streams: [UUID: [Int: AsyncStream<Void>.Continuation]] = [:]
+        var streams: [UUID: [Int: AsyncStream<Int64>.Continuation]] = [:]
         var next = 0
         var closed = false
     }
@@ -28,10 +29,10 @@ public final class InboxFanout: Sendable {
     /// The users with an open stream.
     var users: [UUID] { state.withLock { Array($0.streams.keys) } }
 
-    /// Wake-ups for `userID` from now on; the sequence ends when the stream's consumer goes or the
-    /// daemon shuts down.
-    public func subscribe(userID: UUID) -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    /// Wake-ups for `userID` from now on, each with the newest sequence number known (`Int64.max`
+    /// when unknown); the sequence ends when the stream's consumer goes or the daemon shuts down.
+    public func subscribe(userID: UUID) -> AsyncStream<Int64> {
+        let (stream, continuation) = AsyncStream<Int64>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = state.withLock { state -> Int? in
             if state.closed { return nil }
             state.next += 1
@@ -55,19 +56,19 @@ public final class InboxFanout: Sendable {
         gauge.record(openStreams)
     }
 
-    /// Wakes `userID`'s streams.
-    public func wake(userID: UUID) {
-        for continuation in state.withLock({ Array(($0.streams[userID] ?? [:]).values) }) { continuation.yield() }
+    /// Wakes `userID`'s streams: their entries now reach `sequence` (`Int64.max` when unknown).
+    public func wake(userID: UUID, through sequence: Int64 = .max) {
+        for continuation in state.withLock({ Array(($0.streams[userID] ?? [:]).values) }) { continuation.yield(sequence) }
     }
 
     /// Wakes every stream (notifications may have been missed).
     public func wakeAll() {
-        for continuation in state.withLock({ $0.streams.values.flatMap(\.values) }) { continuation.yield() }
+        for continuation in state.withLock({ $0.streams.values.flatMap(\.values) }) { continuation.yield(.max) }
     }
 
     /// Ends every stream, and any opened later: the daemon is shutting down.
     public func close() {
-        let all = state.withLock { state -> [AsyncStream<Void>.Continuation] in
+        let all = state.withLock { state -> [AsyncStream<Int64>.Continuation] in
             state.closed = true
             return state.streams.values.flatMap(\.values)
         }
@@ -105,8 +106,9 @@ public struct InboxFanoutService: Service {
                     case .reconnected:
                         fanout.wakeAll()
                     case .notification(let note) where note.channel == InboxDispatcher.channel:
-                        if let user = note.payload.split(separator: " ").first.flatMap({ UUID(uuidString: String($0)) }) {
-                            fanout.wake(userID: user)
+                        let parts = note.payload.split(separator: " ")
+                        if let user = parts.first.flatMap({ UUID(uuidString: String($0)) }) {
+                            fanout.wake(userID: user, through: parts.dropFirst().first.flatMap { Int64($0) } ?? .max)
                         }
                     case .notification:
                         break
@@ -133,7 +135,7 @@ public struct InboxFanoutService: Service {
             }
             for (user, sequence) in rows ?? [] where seen[user].map({ $0 != sequence }) ?? true {
                 seen[user] = sequence
-                fanout.wake(userID: user)
+                fanout.wake(userID: user, through: sequence)
             }
         }
     }

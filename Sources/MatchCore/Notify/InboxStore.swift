@@ -48,8 +48,11 @@ public struct InboxStore: Sendable {
         return Page(items: shown, nextCursor: next)
     }
 
+    /// The most entries one read of a stream returns.
+    public static let streamPage = 500
+
     /// The entries numbered after `sequence`, oldest first (at most `limit`).
-    public func entries(_ reader: Reader, after sequence: Int64, limit: Int = 500, by context: AuditContext,
+    public func entries(_ reader: Reader, after sequence: Int64, limit: Int = streamPage, by context: AuditContext,
                         in transaction: PostgresTransaction) async throws -> [InboxEntry] {
         let (entries, participants) = try await entries(reader, "AND i.sequence > \(sequence)", order: "ASC", limit: limit,
                                                         on: transaction.connection)

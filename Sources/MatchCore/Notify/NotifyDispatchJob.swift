@@ -25,19 +25,28 @@ public enum NotifyDispatchJob: JobKind {
     public static let name = "notify.dispatch"
     public static let queue = "notify"
 
-    /// Enqueues the job for `forbundID` in `transaction`, unless one already waits; in a daemon,
-    /// also kicks its `ImmediateDispatch` once the transaction commits.
+    /// Enqueues the job for `forbundID` in `transaction`, unless one already waits, in one
+    /// statement (it is on the path of every write that tells anyone). In a daemon, its
+    /// `ImmediateDispatch` is kicked once the transaction commits and the job is the backstop, so
+    /// no queue wake-up is sent; elsewhere (matchctl) the NOTIFY wakes a daemon's notify workers.
     static func enqueue(forbundID: UUID, in transaction: PostgresTransaction) async throws {
-        if let immediate = ImmediateDispatch.current {
+        let immediate = ImmediateDispatch.current
+        if let immediate {
             transaction.afterCommit { immediate.kick(forbundID: forbundID) }
         }
-        let waiting = try await transaction.query("""
-            SELECT 1 FROM jobs WHERE queue = \(queue) AND kind = \(name) AND state = 'available'
-            AND args ->> 'forbund_id' = \(forbundID.uuidString.lowercased()) LIMIT 1 FOR SHARE
+        let job = try JobInsert(Self.self, Arguments(forbundID: forbundID))
+        let wakeup: PostgresQuery = immediate == nil ? "RETURNING pg_notify(\(JobQueue.wakeupChannel), \(queue))" : ""
+        try await transaction.execute("""
+            WITH waiting AS (
+                SELECT 1 FROM jobs WHERE queue = \(queue) AND kind = \(name) AND state = 'available'
+                AND args ->> 'forbund_id' = \(forbundID.uuidString.lowercased()) LIMIT 1 FOR SHARE
+            )
+            INSERT INTO jobs (kind, queue, args, meta, priority, max_attempts, state)
+            SELECT \(job.kind), \(job.queue), \(job.argumentsJSON)::jsonb, \(job.metaJSON)::jsonb, \(Int64(job.priority))::smallint,
+                   \(Int64(job.maxAttempts))::integer, 'available'
+            WHERE NOT EXISTS (SELECT 1 FROM waiting)
+            \(wakeup)
             """)
-        guard waiting.isEmpty else { return }
-        _ = try await JobQueue().enqueue(batch: [try JobInsert(Self.self, Arguments(forbundID: forbundID))], in: transaction)
-        try await transaction.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(queue))")
     }
 }
 
@@ -79,8 +88,8 @@ public struct InboxDispatcher: Sendable {
         public var events: Int
         /// Inbox entries written.
         public var entries: Int
-        /// The users who got entries.
-        public var recipients: [UUID] = []
+        /// The users who got entries, each with their last sequence number now.
+        public var recipients: [UUID: Int64] = [:]
     }
 
     /// The most events one transaction takes.
@@ -130,10 +139,11 @@ public struct InboxDispatcher: Sendable {
             )
             SELECT (SELECT count(*) FROM ev) AS events, (SELECT count(*) FROM numbered) AS entries,
                    coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM last), '{}') AS recipients,
+                   coalesce((SELECT array_agg(sequence ORDER BY user_id) FROM last), '{}') AS sequences,
                    (SELECT count(pg_notify(\(Self.channel), user_id::text || ' ' || sequence::text)) FROM last) AS notified
             """)
         guard let row = rows.first else { return Delivered(events: 0, entries: 0) }
         return Delivered(events: Int(try row.decode(Int64.self, "events")), entries: Int(try row.decode(Int64.self, "entries")),
-                         recipients: try row.decode([UUID].self, "recipients"))
+                         recipients: Dictionary(zip(try row.decode([UUID].self, "recipients"), try row.decode([Int64].self, "sequences"))) { $1 })
     }
 }

@@ -124,10 +124,10 @@ struct InboxStream: Sendable {
     let pool: PostgresPool
     let reader: InboxStore.Reader
     let audit: AuditContext
-    let wakeups: AsyncStream<Void>
+    let wakeups: AsyncStream<Int64>
     var heartbeat: Duration = .seconds(15)
 
-    enum Signal { case wake, heartbeat }
+    enum Signal { case wake(through: Int64), heartbeat }
 
     func run(after start: Int64, writer: inout any ResponseBodyWriter) async throws {
         try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
@@ -137,7 +137,7 @@ struct InboxStream: Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [wakeups] in
-                for await _ in wakeups { signal.yield(.wake) }
+                for await sequence in wakeups { signal.yield(.wake(through: sequence)) }
                 signal.finish()
             }
             group.addTask { [heartbeat] in
@@ -148,7 +148,8 @@ struct InboxStream: Sendable {
             }
             for await next in signals {
                 switch next {
-                case .wake: last = try await send(after: last, writer: &writer)
+                case .wake(let through) where through > last: last = try await send(after: last, writer: &writer)
+                case .wake: break
                 case .heartbeat: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
@@ -159,7 +160,8 @@ struct InboxStream: Sendable {
         }
     }
 
-    /// Sends every entry after `sequence`; returns the last one sent.
+    /// Sends every entry after `sequence`, a page at a time until a page is not full; returns the
+    /// last one sent.
     func send(after sequence: Int64, writer: inout any ResponseBodyWriter) async throws -> Int64 {
         var last = sequence
         while true {
@@ -167,14 +169,14 @@ struct InboxStream: Sendable {
             let entries = try await pool.withRetriedTransaction { tx in
                 try await store.entries(reader, after: after, by: audit, in: tx)
             }
-            guard !entries.isEmpty else { return last }
             var text = ""
             for entry in entries {
                 let json = String(decoding: try APIJSON.encoder.encode(entry), as: UTF8.self)
                 text += "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(json)\n\n"
                 last = entry.sequence
             }
-            try await writer.write(ByteBuffer(string: text))
+            if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+            if entries.count < InboxStore.streamPage { return last }
         }
     }
 }
