@@ -38,14 +38,22 @@ struct Daemon {
         workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
         workers.register(MarketRebalanceWorker(pool: pool, matcher: matcher))
         workers.register(FollowAlongWorker(pool: pool, plan: settings.followAlong.plan))
-        workers.register(NotifyDispatchWorker(pool: pool))
+        let routing = NotificationRouting(
+            digestWindow: settings.smtp.enabled ? .milliseconds(settings.notify.digestWindowMilliseconds) : nil,
+            publicURL: settings.http.publicURL)
+        workers.register(NotifyDispatchWorker(pool: pool, routing: routing))
+        workers.register(DigestSendWorker(pool: pool, mailer: settings.smtp.enabled ? try SMTPMailer(configuration: settings.smtp) : nil,
+                                          hours: settings.notify.emailHours, urgentAnyTime: settings.notify.urgentAnyTime,
+                                          publicURL: settings.http.publicURL))
+        workers.register(WebhookDeliverWorker(pool: pool, target: WebhookTarget(allowPrivate: settings.webhooks.allowPrivateTargets)))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic(), try EventPruneJob.periodic(),
                                                   try MarketRebalanceJob.periodic(), try FollowAlongJob.periodic()], logger: logger)
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let fanout = InboxFanout()
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
-                                  evaluator: settings.supports.evaluator, plan: settings.followAlong.plan, fanout: fanout, logger: logger)
+                                  evaluator: settings.supports.evaluator, plan: settings.followAlong.plan, fanout: fanout,
+                                  webhookTarget: WebhookTarget(allowPrivate: settings.webhooks.allowPrivateTargets), logger: logger)
         var services: [any Service] = [PoolService(pool: pool)]
         if let offerIndex, let listener { services.append(OfferIndexFollower(index: offerIndex, listener: listener)) }
         // Its LISTEN is on the daemon's one listener connection. The HTTP server, last, shuts down
@@ -53,7 +61,7 @@ struct Daemon {
         let inbox = InboxFanoutService(fanout: fanout, listener: listener, pool: pool,
                                        pollInterval: .milliseconds(settings.queue.pollIntervalMilliseconds))
         return Daemon(pool: pool, services: services + [inbox] + runtime.services + [http],
-                      immediateDispatch: ImmediateDispatch(pool: pool, fanout: fanout, logger: logger), logger: logger)
+                      immediateDispatch: ImmediateDispatch(pool: pool, fanout: fanout, routing: routing, logger: logger), logger: logger)
     }
 
     /// Runs the services until the enclosing group shuts down gracefully; the signals belong to that group.

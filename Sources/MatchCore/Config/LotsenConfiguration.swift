@@ -20,6 +20,12 @@ public struct LotsenConfiguration: Sendable {
     public var matching: MatchingConfiguration
     /// `[follow_along]`.
     public var followAlong: FollowAlongConfiguration
+    /// `[notify]`.
+    public var notify: NotifyConfiguration
+    /// `[smtp]`.
+    public var smtp: SMTPConfiguration
+    /// `[webhooks]`.
+    public var webhooks: WebhooksConfiguration
 
     /// Reads every section and refuses unknown keys.
     public init(reader: ConfigurationReader) throws {
@@ -30,6 +36,9 @@ public struct LotsenConfiguration: Sendable {
         supports = try SupportsConfiguration(reader: reader)
         matching = try MatchingConfiguration(reader: reader)
         followAlong = try FollowAlongConfiguration(reader: reader)
+        notify = try NotifyConfiguration(reader: reader)
+        smtp = try SMTPConfiguration(reader: reader)
+        webhooks = try WebhooksConfiguration(reader: reader)
         try reader.rejectUnknownKeys()
     }
 

@@ -15,6 +15,7 @@ public enum EmbeddedMigrations {
         ("0010_review_workflow.sql", PackageResources._010_review_workflow_sql),
         ("0011_placements.sql", PackageResources._011_placements_sql),
         ("0012_inbox.sql", PackageResources._012_inbox_sql),
+        ("0013_email_webhooks.sql", PackageResources._013_email_webhooks_sql),
     ]
 
     /// The names of the files this binary carries.

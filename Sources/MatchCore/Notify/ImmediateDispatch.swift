@@ -17,13 +17,15 @@ public final class ImmediateDispatch: Sendable {
     private struct Runs { var running: Set<UUID> = []; var again: Set<UUID> = [] }
 
     private let pool: PostgresPool
+    private let dispatcher: InboxDispatcher
     private let fanout: InboxFanout
     private let logger: Logger
     private let runs = Mutex(Runs())
 
-    /// A dispatcher writing through `pool` and waking `fanout`'s streams.
-    public init(pool: PostgresPool, fanout: InboxFanout, logger: Logger) {
+    /// A dispatcher writing through `pool`, routing by `routing` and waking `fanout`'s streams.
+    public init(pool: PostgresPool, fanout: InboxFanout, routing: NotificationRouting?, logger: Logger) {
         self.pool = pool
+        self.dispatcher = InboxDispatcher(routing: routing)
         self.fanout = fanout
         self.logger = logger
     }
@@ -47,8 +49,8 @@ public final class ImmediateDispatch: Sendable {
         while true {
             do {
                 while true {
-                    let delivered = try await pool.withRetriedTransaction { tx in
-                        try await InboxDispatcher().dispatch(forbundID: forbundID, in: tx)
+                    let delivered = try await pool.withRetriedTransaction { [dispatcher] tx in
+                        try await dispatcher.dispatch(forbundID: forbundID, in: tx)
                     }
                     for (user, sequence) in delivered.recipients { fanout.wake(userID: user, through: sequence) }
                     if delivered.events < InboxDispatcher.batch { break }

@@ -50,13 +50,15 @@ public struct InboxEntry: Sendable, Encodable {
     public var placementID: UUID?
     /// The follow-along contact (coordinators).
     public var checkInID: UUID?
+    /// The webhook endpoint (coordinators).
+    public var webhookID: UUID?
     /// Links to each of them.
     public var links: [Link]
 
     enum CodingKeys: String, CodingKey {
         case id, sequence, type, category, createdAt = "created_at", readAt = "read_at", text, suggestionID = "suggestion_id"
         case suggestionIDs = "suggestion_ids", candidateID = "candidate_id", offerID = "offer_id", placementID = "placement_id"
-        case checkInID = "check_in_id", links
+        case checkInID = "check_in_id", webhookID = "webhook_id", links
     }
 
     /// Encodes every field, absent ones as null and ids in lower case.
@@ -75,6 +77,7 @@ public struct InboxEntry: Sendable, Encodable {
         try c.encodeID(offerID, forKey: .offerID)
         try c.encodeID(placementID, forKey: .placementID)
         try c.encodeID(checkInID, forKey: .checkInID)
+        try c.encodeID(webhookID, forKey: .webhookID)
         try c.encode(links, forKey: .links)
     }
 }
@@ -91,6 +94,8 @@ public enum NotificationCategory: String, Sendable, Codable, CaseIterable {
     case placements
     /// Follow-along contacts due, overdue or at risk.
     case followAlong = "follow_along"
+    /// Webhook endpoints disabled for failing.
+    case integrations
 
     /// The category of an event type.
     public init(_ kind: Event.Kind) {
@@ -100,6 +105,7 @@ public enum NotificationCategory: String, Sendable, Codable, CaseIterable {
         case .candidatePresented, .employerAnswered: self = .candidates
         case .placementStarted, .placementEnded: self = .placements
         case .checkInDue, .checkInOverdue, .checkInAtRisk: self = .followAlong
+        case .webhookDisabled: self = .integrations
         }
     }
 }

@@ -94,7 +94,7 @@ public struct InboxStore: Sendable {
                  on connection: PostgresConnection) async throws -> ([InboxEntry], Set<UUID>) {
         let rows = try await connection.query("""
             SELECT i.id, i.sequence, i.type, i.created_at, i.read_at, i.suggestion_id, i.suggestion_ids, i.participant_id, i.offer_id,
-                   i.placement_id, i.check_in_id, p.case_reference, o.title AS offer_title, e.name AS employer_name
+                   i.placement_id, i.check_in_id, i.webhook_id, p.case_reference, o.title AS offer_title, e.name AS employer_name
             FROM inbox_entries i
             LEFT JOIN participants p ON p.forbund_id = i.forbund_id AND p.id = i.participant_id
             LEFT JOIN placement_offers o ON o.forbund_id = i.forbund_id AND o.id = i.offer_id
@@ -121,7 +121,8 @@ public struct InboxStore: Sendable {
                 suggestionID: reader.isEmployer ? nil : suggestion, suggestionIDs: reader.isEmployer ? [] : suggestionIDs,
                 candidateID: reader.isEmployer ? suggestion : nil, offerID: try row.decode(UUID?.self, "offer_id"),
                 placementID: reader.isEmployer ? nil : try row.decode(UUID?.self, "placement_id"),
-                checkInID: reader.isEmployer ? nil : try row.decode(UUID?.self, "check_in_id"), links: [])
+                checkInID: reader.isEmployer ? nil : try row.decode(UUID?.self, "check_in_id"),
+                webhookID: reader.isEmployer ? nil : try row.decode(UUID?.self, "webhook_id"), links: [])
             entry.links = links(entry, participant: reader.isEmployer ? nil : participant)
             return entry
         }
@@ -134,6 +135,7 @@ public struct InboxStore: Sendable {
         if entry.type == Event.Kind.suggestionsNew.rawValue, let participant {
             links.append(("suggestions", "/v1/suggestions?participant=\(participant.uuidString.lowercased())"))
         }
+        if let id = entry.webhookID { links.append(("webhook", "/v1/webhooks/\(id.uuidString.lowercased())")) }
         if let id = entry.candidateID { links.append(("candidate", "/v1/candidates/\(id.uuidString.lowercased())")) }
         if let id = entry.offerID { links.append(("offer", "/v1/offers/\(id.uuidString.lowercased())")) }
         if let id = entry.placementID {

@@ -38,6 +38,8 @@ enum InboxText {
             return sv ? "Uppföljning försenad: \(who) hos \(employer)" : "Follow-up overdue: \(who) at \(employer)"
         case .checkInAtRisk:
             return sv ? "Placering i riskzonen: \(who) hos \(employer)" : "Placement at risk: \(who) at \(employer)"
+        case .webhookDisabled:
+            return sv ? "En webhook har stängts av efter upprepade fel" : "A webhook was disabled after failing repeatedly"
         }
     }
 }

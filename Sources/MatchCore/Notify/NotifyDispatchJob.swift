@@ -55,15 +55,19 @@ public enum NotifyDispatchJob: JobKind {
 public struct NotifyDispatchWorker: JobWorker {
     public typealias Kind = NotifyDispatchJob
     let pool: PostgresPool
+    let dispatcher: InboxDispatcher
 
-    /// A worker that dispatches through `pool`.
-    public init(pool: PostgresPool) { self.pool = pool }
+    /// A worker that dispatches through `pool`, routing to email and webhooks by `routing`.
+    public init(pool: PostgresPool, routing: NotificationRouting? = nil) {
+        self.pool = pool
+        self.dispatcher = InboxDispatcher(routing: routing)
+    }
 
     public func work(_ arguments: NotifyDispatchJob.Arguments, context: JobContext) async throws -> JobOutcome {
         var total = 0
         while true {
-            let delivered = try await pool.withRetriedTransaction { tx in
-                try await InboxDispatcher().dispatch(forbundID: arguments.forbundID, in: tx)
+            let delivered = try await pool.withRetriedTransaction { [dispatcher] tx in
+                try await dispatcher.dispatch(forbundID: arguments.forbundID, in: tx)
             }
             total += delivered.events
             if delivered.events < InboxDispatcher.batch { break }
@@ -97,8 +101,11 @@ public struct InboxDispatcher: Sendable {
     /// The channel a NOTIFY names a user and their last sequence number on (ids only).
     public static let channel = "lotsen_inbox"
 
-    /// A dispatcher.
-    public init() {}
+    /// Where events go beyond the inbox (nil: the inbox only).
+    let routing: NotificationRouting?
+
+    /// A dispatcher, routing to email digests and webhooks by `routing`.
+    public init(routing: NotificationRouting? = nil) { self.routing = routing }
 
     /// Dispatches up to `batch` events of `forbundID`, in one statement (one round trip: the path
     /// from an event's commit to an open stream is mostly round trips).
@@ -130,9 +137,9 @@ public struct InboxDispatcher: Sendable {
                 WHERE u.forbund_id = \(forbundID) AND u.id = last.user_id
             ), written AS (
                 INSERT INTO inbox_entries (forbund_id, user_id, sequence, event_id, type, suggestion_id, suggestion_ids, participant_id,
-                                           offer_id, employer_id, placement_id, check_in_id, created_at)
+                                           offer_id, employer_id, placement_id, check_in_id, webhook_id, created_at)
                 SELECT \(forbundID), n.user_id, n.sequence, e.id, e.type, e.suggestion_id, e.suggestion_ids, e.participant_id, e.offer_id,
-                       e.employer_id, e.placement_id, e.check_in_id, e.created_at
+                       e.employer_id, e.placement_id, e.check_in_id, e.webhook_id, e.created_at
                 FROM numbered n JOIN events e ON e.forbund_id = \(forbundID) AND e.id = n.event_id
             ), marked AS (
                 UPDATE events SET dispatched_at = now() WHERE forbund_id = \(forbundID) AND id IN (SELECT id FROM ev)
@@ -140,9 +147,13 @@ public struct InboxDispatcher: Sendable {
             SELECT (SELECT count(*) FROM ev) AS events, (SELECT count(*) FROM numbered) AS entries,
                    coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM last), '{}') AS recipients,
                    coalesce((SELECT array_agg(sequence ORDER BY user_id) FROM last), '{}') AS sequences,
-                   (SELECT count(pg_notify(\(Self.channel), user_id::text || ' ' || sequence::text)) FROM last) AS notified
+                   (SELECT count(pg_notify(\(Self.channel), user_id::text || ' ' || sequence::text)) FROM last) AS notified,
+                   coalesce((SELECT array_agg(id ORDER BY id) FROM ev), '{}') AS event_ids
             """)
         guard let row = rows.first else { return Delivered(events: 0, entries: 0) }
+        if let routing {
+            try await routing.route(eventIDs: try row.decode([Int64].self, "event_ids"), forbundID: forbundID, in: transaction)
+        }
         return Delivered(events: Int(try row.decode(Int64.self, "events")), entries: Int(try row.decode(Int64.self, "entries")),
                          recipients: Dictionary(zip(try row.decode([UUID].self, "recipients"), try row.decode([Int64].self, "sequences"))) { $1 })
     }

@@ -57,11 +57,25 @@ public struct JobContext: Sendable {
     /// A logger with the job's id and kind attached.
     public let logger: Logger
     let followUps: FollowUps
+    /// The daemon running it (nil outside the queue).
+    var daemon: String? = nil
 
     /// A context for running a worker by hand, outside the queue (`matchctl bench verify`): its
     /// follow-ups go nowhere, so only workers that enqueue in their own transaction belong here.
     public static func outsideQueue(kind: String, meta: JobMeta, logger: Logger) -> JobContext {
         JobContext(jobID: 0, kind: kind, attempt: 1, maxAttempts: 1, meta: meta, logger: logger, followUps: FollowUps())
+    }
+
+    /// Completes the job in `transaction`, for a worker whose work must be recorded as done in the
+    /// same commit as the job (the runtime's own completion then finds it done); false when this
+    /// attempt no longer holds the job (its lease lapsed and another daemon took it).
+    @discardableResult
+    public func complete(in transaction: PostgresTransaction) async throws -> Bool {
+        guard let daemon else { return true }
+        return try await transaction.execute("""
+            UPDATE jobs SET state = 'completed', finalized_at = now(), lease_expires_at = NULL
+            WHERE id = \(jobID) AND state = 'running' AND attempted_by = \(daemon)
+            """) == 1
     }
 
     /// Enqueues a job that is inserted in the same transaction that records this job's result.

@@ -87,7 +87,7 @@ public final class QueueRuntime: Sendable {
             jobLogger[metadataKey: "job_id"] = "\(job.id)"
             jobLogger[metadataKey: "job_kind"] = "\(job.kind)"
             let context = JobContext(jobID: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
-                                     meta: meta, logger: jobLogger, followUps: followUps)
+                                     meta: meta, logger: jobLogger, followUps: followUps, daemon: configuration.daemonID)
             let metrics = jobMetrics.forKind(job.kind)
             metrics.started.increment()
             let started = ContinuousClock.now

@@ -25,6 +25,8 @@ public struct Event: Sendable, Hashable {
         case checkInOverdue = "check_in.overdue"
         /// A contact was recorded with the placement at risk.
         case checkInAtRisk = "check_in.at_risk"
+        /// A webhook endpoint was disabled after failing for a day, or on its receiver's 410.
+        case webhookDisabled = "webhook.disabled"
 
         /// Whether the employer's users hear of it (else the coordinators do).
         var toEmployer: Bool { self == .candidatePresented }
@@ -46,10 +48,13 @@ public struct Event: Sendable, Hashable {
     public var placementID: UUID?
     /// The follow-along contact it concerns.
     public var checkInID: UUID?
+    /// The webhook endpoint it concerns.
+    public var webhookID: UUID?
 
     /// An event of `kind` about these ids.
     public init(_ kind: Kind, suggestionID: UUID? = nil, suggestionIDs: [UUID] = [], participantID: UUID? = nil,
-                offerID: UUID? = nil, employerID: UUID? = nil, placementID: UUID? = nil, checkInID: UUID? = nil) {
+                offerID: UUID? = nil, employerID: UUID? = nil, placementID: UUID? = nil, checkInID: UUID? = nil,
+                webhookID: UUID? = nil) {
         self.kind = kind
         self.suggestionID = suggestionID
         self.suggestionIDs = suggestionIDs
@@ -58,6 +63,7 @@ public struct Event: Sendable, Hashable {
         self.employerID = employerID
         self.placementID = placementID
         self.checkInID = checkInID
+        self.webhookID = webhookID
     }
 }
 
@@ -85,18 +91,19 @@ public struct EventLog: Sendable {
         func ids(_ id: UUID?) -> String { id?.uuidString.lowercased() ?? "" }
         try await transaction.execute("""
             INSERT INTO events (forbund_id, type, suggestion_id, suggestion_ids, participant_id, offer_id, employer_id, placement_id,
-                                check_in_id, recipients)
+                                check_in_id, webhook_id, recipients)
             SELECT \(forbundID), e.type, e.suggestion_id, e.suggestion_ids, e.participant_id, e.offer_id, e.employer_id, e.placement_id,
-                   e.check_in_id, r.recipients
+                   e.check_in_id, e.webhook_id, r.recipients
             FROM (
                 SELECT type, NULLIF(s, '')::uuid AS suggestion_id, coalesce(string_to_array(NULLIF(ss, ''), ',')::uuid[], '{}') AS suggestion_ids,
                        NULLIF(p, '')::uuid AS participant_id, NULLIF(o, '')::uuid AS offer_id, NULLIF(em, '')::uuid AS employer_id,
-                       NULLIF(pl, '')::uuid AS placement_id, NULLIF(ci, '')::uuid AS check_in_id, n
+                       NULLIF(pl, '')::uuid AS placement_id, NULLIF(ci, '')::uuid AS check_in_id, NULLIF(wh, '')::uuid AS webhook_id, n
                 FROM unnest(\(events.map(\.kind.rawValue))::text[], \(events.map { ids($0.suggestionID) })::text[],
                             \(events.map { $0.suggestionIDs.map { $0.uuidString.lowercased() }.joined(separator: ",") })::text[],
                             \(events.map { ids($0.participantID) })::text[], \(events.map { ids($0.offerID) })::text[],
                             \(events.map { ids($0.employerID) })::text[], \(events.map { ids($0.placementID) })::text[],
-                            \(events.map { ids($0.checkInID) })::text[]) WITH ORDINALITY AS u(type, s, ss, p, o, em, pl, ci, n)
+                            \(events.map { ids($0.checkInID) })::text[], \(events.map { ids($0.webhookID) })::text[])
+                     WITH ORDINALITY AS u(type, s, ss, p, o, em, pl, ci, wh, n)
             ) e
             CROSS JOIN LATERAL (SELECT \(Self.recipients(forbundID)) AS recipients) r
             ORDER BY e.n

@@ -28,6 +28,12 @@ public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     /// Where the next page starts; nil on the last page.
     public var nextCursor: String?
+
+    /// A page of `items`, followed by `nextCursor` (nil: the last page).
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
 }
 
 /// An opaque position in a list ordered by a key: the key's values, as base64url JSON. A cursor

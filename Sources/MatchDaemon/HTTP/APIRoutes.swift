@@ -29,7 +29,8 @@ enum APIRoutes {
     /// The router and the list of its routes (for the OpenAPI test).
     static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?, evaluator: SupportEvaluator = SupportEvaluator(),
                       plan: FollowAlongPlan = FollowAlongPlan(), fanout: InboxFanout = InboxFanout(),
-                      publicURL: String? = nil) -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
+                      publicURL: String? = nil, webhookTarget: WebhookTarget = WebhookTarget(allowPrivate: false))
+        -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
         let router = Router(context: LotsenRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -71,6 +72,8 @@ enum APIRoutes {
         CandidateRoutes.add(to: &api, pool: pool)
         PlacementRoutes.add(to: &api, pool: pool, plan: plan, evaluator: evaluator)
         InboxRoutes.add(to: &api, pool: pool, fanout: fanout, publicURL: publicURL)
+        WebhookRoutes.add(to: &api, pool: pool, target: webhookTarget)
+        UnsubscribeRoutes.add(to: &api, pool: pool)
         return (router, api.entries)
     }
 }
@@ -97,9 +100,10 @@ struct RequestIDMiddleware: RouterMiddleware {
 /// The HTTP server as a service of the daemon's group.
 enum APIServer {
     static func make(settings: HTTPConfiguration, pool: PostgresPool, metrics: PrometheusCollectorRegistry?,
-                     evaluator: SupportEvaluator, plan: FollowAlongPlan, fanout: InboxFanout, logger: Logger) -> some Service {
+                     evaluator: SupportEvaluator, plan: FollowAlongPlan, fanout: InboxFanout, webhookTarget: WebhookTarget,
+                     logger: Logger) -> some Service {
         Application(router: APIRoutes.build(pool: pool, metrics: metrics, evaluator: evaluator, plan: plan, fanout: fanout,
-                                            publicURL: settings.publicURL).0,
+                                            publicURL: settings.publicURL, webhookTarget: webhookTarget).0,
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "matchd"),
                     logger: logger)
     }
