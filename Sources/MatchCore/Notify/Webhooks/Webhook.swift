@@ -67,7 +67,7 @@ public struct WebhookInput: Sendable, Decodable {
         let url = check.text(url, "/url", required: true, maxLength: 2_000)
         if let url {
             do {
-                try target.check(url)
+                try target.check(url, resolvable: false)
             } catch let refusal as WebhookTarget.Refusal {
                 check.errors.add("/url", rule: refusal.rule, refusal.message)
             } catch {

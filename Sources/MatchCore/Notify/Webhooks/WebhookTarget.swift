@@ -6,8 +6,9 @@ import Glibc
 /// Where a webhook may be delivered: an `https` (or, for tests, `http`) URL whose host resolves only
 /// to public addresses. Loopback, private, link-local, unique-local, CGNAT and unspecified addresses
 /// are refused unless `[webhooks] allow_private_targets` is set, so a förbund's token cannot make
-/// matchd call the services beside it. Checked when an endpoint is registered and again before each
-/// delivery (the name may resolve differently by then).
+/// matchd call the services beside it. Checked when an endpoint is registered (a name that does not
+/// resolve yet is accepted then: its deliveries fail until it does) and again before each delivery,
+/// since the name may resolve differently by then.
 public struct WebhookTarget: Sendable {
     /// Whether private targets are allowed.
     public var allowPrivate: Bool
@@ -43,13 +44,16 @@ public struct WebhookTarget: Sendable {
         }
     }
 
-    /// Checks `url`; throws the refusal.
-    public func check(_ url: String) throws {
+    /// Checks `url`; throws the refusal. `resolvable`: a host that does not resolve is refused too.
+    public func check(_ url: String, resolvable: Bool = true) throws {
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
               let host = parsed.host, !host.isEmpty, parsed.user == nil else { throw Refusal.notHTTP }
         if allowPrivate { return }
         let addresses = Self.resolve(host)
-        guard !addresses.isEmpty else { throw Refusal.unresolvable(host) }
+        guard !addresses.isEmpty else {
+            if resolvable { throw Refusal.unresolvable(host) }
+            return
+        }
         if let blocked = addresses.first(where: { !Self.isPublic($0) }) { throw Refusal.privateAddress(blocked) }
     }
 
