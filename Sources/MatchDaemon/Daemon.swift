@@ -14,6 +14,7 @@ struct Daemon {
 
     /// Connects (waiting for the database to come up) and migrates when configured to.
     static func start(settings: LotsenConfiguration, metrics: PrometheusCollectorRegistry?, logger: Logger) async throws -> Daemon {
+        Curl.initialize()
         let pool = PostgresPool(configuration: settings.database.poolConfiguration, logger: logger)
         try await pool.withConnection { connection in
             let migrator = Migrator(logger: logger)

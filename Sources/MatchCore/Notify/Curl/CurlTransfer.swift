@@ -157,3 +157,10 @@ private func curlHeader(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ c
     transfer.headerLines.append(line.trimmingCharacters(in: .whitespacesAndNewlines))
     return size * count
 }
+
+/// libcurl's process-wide setup.
+public enum Curl {
+    /// Runs `curl_global_init` once; call it at start, before threads use libcurl (the first
+    /// transfer calls it too, for tools that forget).
+    public static func initialize() { _ = CurlTransfer.globalInit }
+}

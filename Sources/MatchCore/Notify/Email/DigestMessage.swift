@@ -136,7 +136,8 @@ public struct DigestMessage: Sendable {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func rfc5322Date(_ date: Date) -> String {
+    /// `date` as an RFC 5322 `Date:` header value, in UTC.
+    public static func rfc5322Date(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
