@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A program some tests need from outside the package: a Python tool from the venv that `.ci/run`
 /// prepares (the OpenAPI validator, scipy's Python, schemathesis), named by an environment
@@ -9,6 +10,8 @@ public struct OutsideTool: Sendable, CustomStringConvertible {
     public let name: String
     /// The environment variable that holds its path.
     public let variable: String
+    /// Python modules it must be able to import (for a Python).
+    public var modules: [String] = []
 
     /// The OpenAPI project's validator (`openapi-spec-validator`).
     public static let openAPIValidator = OutsideTool(name: "openapi-spec-validator", variable: "LOTSEN_OPENAPI_VALIDATOR")
@@ -16,14 +19,36 @@ public struct OutsideTool: Sendable, CustomStringConvertible {
     public static let scipyPython = OutsideTool(name: "a Python with scipy", variable: "LOTSEN_PYTHON")
     /// The schemathesis command-line tool (`st`).
     public static let schemathesis = OutsideTool(name: "schemathesis", variable: "LOTSEN_SCHEMATHESIS")
+    /// A Python with aiosmtpd (the tests' SMTP server).
+    public static let smtpPython = OutsideTool(name: "a Python with aiosmtpd", variable: "LOTSEN_PYTHON", modules: ["aiosmtpd"])
+    /// A Python with standardwebhooks (the tests' webhook receiver).
+    public static let webhookPython = OutsideTool(name: "a Python with standardwebhooks", variable: "LOTSEN_PYTHON",
+                                                  modules: ["standardwebhooks"])
 
     /// Its path, when the variable names an executable file.
     public var path: String? {
         guard let path = ProcessInfo.processInfo.environment[variable], FileManager.default.isExecutableFile(atPath: path) else {
             return nil
         }
+        if !modules.isEmpty, !Self.imports(path, modules) { return nil }
         return path
     }
+
+    /// Whether `python` imports `modules` (asked once per pair).
+    static func imports(_ python: String, _ modules: [String]) -> Bool {
+        let key = python + " " + modules.joined(separator: ",")
+        if let known = importCache.withLock({ $0[key] }) { return known }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import " + modules.joined(separator: ", ")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let works = (try? process.run()).map { process.waitUntilExit(); return process.terminationStatus == 0 } ?? false
+        importCache.withLock { $0[key] = works }
+        return works
+    }
+
+    private static let importCache = Mutex<[String: Bool]>([:])
 
     /// Whether this run is CI's, where every tool must be present.
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }

@@ -23,12 +23,66 @@ public struct ParticipantPrivacy: Sendable {
         public var checkIns: [CheckIn]
         /// The inbox entries that name the participant: whose, of what type, when, whether read.
         public var inboxEntries: [InboxEntryRecord]
+        /// The email digests that listed an event about the participant: to whom, when sent.
+        public var digests: [DigestRecord]
+        /// The webhook deliveries of events about the participant: to which endpoint, their state.
+        public var webhookDeliveries: [WebhookDeliveryRecord]
         /// When the export was made.
         public var exportedAt: Date
 
         enum CodingKeys: String, CodingKey {
             case participant, accessLog = "access_log", jobs, suggestions, suggestionHistory = "suggestion_history", events
-            case placements, checkIns = "check_ins", inboxEntries = "inbox_entries", exportedAt = "exported_at"
+            case placements, checkIns = "check_ins", inboxEntries = "inbox_entries", digests
+            case webhookDeliveries = "webhook_deliveries", exportedAt = "exported_at"
+        }
+    }
+
+    /// One event about the participant in an email digest.
+    public struct DigestRecord: Sendable, Encodable {
+        /// The digest.
+        public var digestID: UUID
+        /// Its recipient.
+        public var userID: UUID
+        /// The event's type.
+        public var type: String
+        /// When it was sent, if it was.
+        public var sentAt: Date?
+
+        enum CodingKeys: String, CodingKey { case digestID = "digest_id", userID = "user_id", type, sentAt = "sent_at" }
+
+        /// Encodes ids in lower case, an unsent digest's time as null.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeID(digestID, forKey: .digestID)
+            try c.encodeID(userID, forKey: .userID)
+            try c.encode(type, forKey: .type)
+            try c.encode(sentAt, forKey: .sentAt)
+        }
+    }
+
+    /// One webhook delivery of an event about the participant.
+    public struct WebhookDeliveryRecord: Sendable, Encodable {
+        /// The delivery's `webhook-id`.
+        public var id: String
+        /// The endpoint.
+        public var webhookID: UUID
+        /// The event's type.
+        public var type: String
+        /// pending, delivered or failed.
+        public var state: String
+        /// When it was queued.
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey { case id, webhookID = "webhook_id", type, state, createdAt = "created_at" }
+
+        /// Encodes the endpoint's id in lower case.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encodeID(webhookID, forKey: .webhookID)
+            try c.encode(type, forKey: .type)
+            try c.encode(state, forKey: .state)
+            try c.encode(createdAt, forKey: .createdAt)
         }
     }
 
@@ -189,15 +243,31 @@ public struct ParticipantPrivacy: Sendable {
             InboxEntryRecord(userID: try row.decode(UUID.self, "user_id"), type: try row.decode(String.self, "type"),
                              createdAt: try row.decode(Date.self, "created_at"), readAt: try row.decode(Date?.self, "read_at"))
         }
+        let digests = try await transaction.query("""
+            SELECT d.id, d.user_id, i.type, d.sent_at FROM digest_items i JOIN digests d ON d.forbund_id = i.forbund_id AND d.id = i.digest_id
+            WHERE i.forbund_id = \(forbundID) AND i.participant_id = \(id) ORDER BY i.event_id, d.id
+            """).map { row in
+            DigestRecord(digestID: try row.decode(UUID.self, "id"), userID: try row.decode(UUID.self, "user_id"),
+                         type: try row.decode(String.self, "type"), sentAt: try row.decode(Date?.self, "sent_at"))
+        }
+        let deliveries = try await transaction.query("""
+            SELECT id, webhook_id, type, state, created_at FROM webhook_deliveries WHERE forbund_id = \(forbundID) AND participant_id = \(id)
+            ORDER BY created_at, id
+            """).map { row in
+            WebhookDeliveryRecord(id: try row.decode(String.self, "id"), webhookID: try row.decode(UUID.self, "webhook_id"),
+                                  type: try row.decode(String.self, "type"), state: try row.decode(String.self, "state"),
+                                  createdAt: try row.decode(Date.self, "created_at"))
+        }
         try await AuditLog().record(.export, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
         return Export(participant: participant, accessLog: access, jobs: jobs, suggestions: suggestions, suggestionHistory: history,
-                      events: events, placements: placements, checkIns: checkIns, inboxEntries: inbox, exportedAt: Date())
+                      events: events, placements: placements, checkIns: checkIns, inboxEntries: inbox, digests: digests,
+                      webhookDeliveries: deliveries, exportedAt: Date())
     }
 
     /// Removes the participant everywhere: the record and its consents, their suggestions with
-    /// their history and notes, their placements with their check-ins and notes, the events and
-    /// inbox entries about them, every job whose arguments or errors name them; the statistics rows (the participant's
+    /// their history and notes, their placements with their check-ins and notes, the events,
+    /// inbox entries, digest lines and webhook deliveries about them, every job whose arguments or errors name them; the statistics rows (the participant's
     /// and each placement's) lose their link, and the participant's is marked erased. Returns the
     /// erased id (the audit log records the erasure by it), nil when there is no such participant.
     public func erase(forbundID: UUID, caseReference: String, by context: AuditContext,
@@ -237,6 +307,8 @@ public struct ParticipantPrivacy: Sendable {
         try await transaction.execute("DELETE FROM jobs WHERE \(Self.mentions(id.uuidString.lowercased()))")
         try await transaction.execute("DELETE FROM events WHERE forbund_id = \(forbundID) AND participant_id = \(id)")
         try await transaction.execute("DELETE FROM inbox_entries WHERE forbund_id = \(forbundID) AND participant_id = \(id)")
+        try await transaction.execute("DELETE FROM digest_items WHERE forbund_id = \(forbundID) AND participant_id = \(id)")
+        try await transaction.execute("DELETE FROM webhook_deliveries WHERE forbund_id = \(forbundID) AND participant_id = \(id)")
         try await AuditLog().record(.erase, entity: ParticipantStore.entity, ids: [id], forbundID: forbundID, context: context,
                                     in: transaction)
         return id
