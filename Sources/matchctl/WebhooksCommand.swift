@@ -19,6 +19,15 @@ struct WebhooksCommand: AsyncParsableCommand {
         return id
     }
 
+    /// Runs `body` in a transaction with the named förbund's id.
+    static func inForbund<T>(_ database: DatabaseOptions, _ scope: ForbundOption,
+                             _ body: (UUID, PostgresTransaction) async throws -> T) async throws -> T {
+        try await database.withConnection { connection in
+            let forbund = try await requireForbund(scope.forbund, on: connection)
+            return try await connection.withTransaction { try await body(forbund.id, $0) }
+        }
+    }
+
     static func printed(_ hook: Webhook) {
         Output.table(["ID", "URL", "ENABLED", "EVENTS"], [[hook.id.uuidString.lowercased(), hook.url, hook.enabled ? "yes" : "no",
                                                           hook.eventTypes.joined(separator: ",")]])
@@ -42,12 +51,9 @@ struct WebhooksCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure(error.entries.map { "\($0.pointer): \($0.message)" }.joined(separator: "; "))
             }
-            let hook = try await database.withConnection { connection in
-                let forbund = try await requireForbund(scope.forbund, on: connection)
-                return try await connection.withTransaction { tx in
-                    try await WebhookStore().create(forbundID: forbund.id, url: checked.url, eventTypes: checked.eventTypes,
-                                                    description: checked.description, createdBy: OperatorIdentity.actor, in: tx)
-                }
+            let hook = try await WebhooksCommand.inForbund(database, scope) { forbund, tx in
+                try await WebhookStore().create(forbundID: forbund, url: checked.url, eventTypes: checked.eventTypes,
+                                                description: checked.description, createdBy: OperatorIdentity.actor, in: tx)
             }
             WebhooksCommand.printed(hook)
         }
@@ -78,10 +84,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             let webhook = try WebhooksCommand.id(id)
-            let deleted = try await database.withConnection { connection in
-                let forbund = try await requireForbund(scope.forbund, on: connection)
-                return try await connection.withTransaction { try await WebhookStore().delete(forbundID: forbund.id, id: webhook, in: $0) }
-            }
+            let deleted = try await WebhooksCommand.inForbund(database, scope) { try await WebhookStore().delete(forbundID: $0, id: webhook, in: $1) }
             guard deleted else { throw CommandFailure("no webhook \(id) in \(scope.forbund)") }
             print("deleted \(id)")
         }
@@ -95,10 +98,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             let webhook = try WebhooksCommand.id(id)
-            let hook = try await database.withConnection { connection in
-                let forbund = try await requireForbund(scope.forbund, on: connection)
-                return try await connection.withTransaction { try await WebhookStore().rotate(forbundID: forbund.id, id: webhook, in: $0) }
-            }
+            let hook = try await WebhooksCommand.inForbund(database, scope) { try await WebhookStore().rotate(forbundID: $0, id: webhook, in: $1) }
             guard let hook else { throw CommandFailure("no webhook \(id) in \(scope.forbund)") }
             WebhooksCommand.printed(hook)
         }
@@ -112,10 +112,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             let webhook = try WebhooksCommand.id(id)
-            let done = try await database.withConnection { connection in
-                let forbund = try await requireForbund(scope.forbund, on: connection)
-                return try await connection.withTransaction { try await WebhookStore().enable(forbundID: forbund.id, id: webhook, in: $0) }
-            }
+            let done = try await WebhooksCommand.inForbund(database, scope) { try await WebhookStore().enable(forbundID: $0, id: webhook, in: $1) }
             guard done else { throw CommandFailure("no webhook \(id) in \(scope.forbund)") }
             print("enabled \(id)")
         }
@@ -149,10 +146,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "The delivery's msg_ id.") var id: String
 
         func run() async throws {
-            let found = try await database.withConnection { connection in
-                let forbund = try await requireForbund(scope.forbund, on: connection)
-                return try await connection.withTransaction { try await WebhookStore().redeliver(forbundID: forbund.id, id: id, in: $0) }
-            }
+            let found = try await WebhooksCommand.inForbund(database, scope) { try await WebhookStore().redeliver(forbundID: $0, id: id, in: $1) }
             guard found != nil else { throw CommandFailure("no delivery \(id) in \(scope.forbund)") }
             print("queued \(id) again")
         }

@@ -8,11 +8,13 @@ import Testing
 struct EmailDigestTests {
     static let allHours = ["LOTSEN_NOTIFY_EMAIL_HOURS": "all 00:00-24:00 Europe/Stockholm"]
 
-    /// Appends `count` `suggestions.new` events about `participant`, each in a transaction of its own, as a burst of rematches would.
-    static func burst(_ count: Int, participant: UUID, forbundID: UUID, on connection: PostgresConnection) async throws {
-        for _ in 0..<count {
+    /// Appends 500 `suggestions.new` events about `participant` as ten matching jobs of 50 would: ten
+    /// transactions, each dispatched on its own, all within one digest window.
+    static func burst(participant: UUID, forbundID: UUID, on connection: PostgresConnection) async throws {
+        for _ in 0..<10 {
             try await connection.withTransaction { tx in
-                try await EventLog().append(Event(.suggestionsNew, suggestionIDs: [UUID()], participantID: participant), forbundID: forbundID, in: tx)
+                try await EventLog().append((0..<50).map { _ in Event(.suggestionsNew, suggestionIDs: [UUID()], participantID: participant) },
+                                            forbundID: forbundID, in: tx)
             }
         }
     }
@@ -22,7 +24,7 @@ struct EmailDigestTests {
         let smtp = try await SMTPTestServer()
         defer { smtp.stop() }
         let running = try await MatchingDaemon.start(smtp.settings.merging(Self.allHours) { $1 }.merging([
-            "LOTSEN_NOTIFY_DIGEST_WINDOW_MS": "4000", "LOTSEN_HTTP_PUBLIC_URL": "https://lotsen.example.se",
+            "LOTSEN_NOTIFY_DIGEST_WINDOW_MS": "8000", "LOTSEN_HTTP_PUBLIC_URL": "https://lotsen.example.se",
         ]) { $1 })
         defer { running.stop() }
         let people = try await ReviewEndToEndTests.people(running, name: "Mejl")
@@ -33,7 +35,7 @@ struct EmailDigestTests {
             "responsible_coordinator_id": people.kim.uuidString.lowercased(), "case_reference": "SF-MEJL-1",
         ]) { $1 }))
         let participant = try #require(UUID(uuidString: created.json["id"] as? String ?? ""), "\(created.text)")
-        try await Self.burst(500, participant: participant, forbundID: people.forbund.id, on: running.connection)
+        try await Self.burst(participant: participant, forbundID: people.forbund.id, on: running.connection)
 
         #expect(try await waitUntil(timeout: .seconds(60)) { smtp.messages.count >= 1 }, "\(running.daemon.log)")
         try await Task.sleep(for: .seconds(3))
