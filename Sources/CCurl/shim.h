@@ -22,6 +22,10 @@ static inline CURLcode lotsen_curl_set_slist(CURL *handle, CURLoption option, st
     return curl_easy_setopt(handle, option, value);
 }
 
+static inline CURLcode lotsen_curl_set_off(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 typedef size_t (*lotsen_curl_data_callback)(char *buffer, size_t size, size_t count, void *context);
 
 static inline CURLcode lotsen_curl_set_callback(CURL *handle, CURLoption option, lotsen_curl_data_callback value) {

@@ -78,6 +78,19 @@ struct EmailDigestTests {
         #expect(clicked.status == 200 && clicked.header("Location") == nil, "\(clicked.status) \(clicked.text)")
         #expect(try await emailOn() == false)
         #expect(try await anonymous.get("/unsubscribe/not-a-token").status == 404)
+
+        // The participant's export lists the digest; erasure removes its lines.
+        let context = AuditContext(actor: "test", reason: "right of access")
+        let export = try await running.connection.withTransaction { tx in
+            try await ParticipantPrivacy().export(forbundID: people.forbund.id, caseReference: "SF-MEJL-1", by: context, in: tx)
+        }
+        #expect(export?.digests.count == 500 && export?.digests.allSatisfy { $0.digestID == digestID && $0.sentAt != nil } == true)
+        _ = try await running.connection.withTransaction { tx in
+            try await ParticipantPrivacy().erase(forbundID: people.forbund.id, caseReference: "SF-MEJL-1", by: context, in: tx)
+        }
+        #expect(try await running.connection.query("""
+            SELECT count(*) AS n FROM digest_items WHERE participant_id = \(participant)
+            """)[0].decode(Int.self, "n") == 0)
     }
 
     @Test(.needs(.smtpPython), .timeLimit(.minutes(2)))

@@ -112,7 +112,8 @@ final class SMTPTestServer: @unchecked Sendable {
     /// The daemon settings that send through this server.
     var settings: [String: String] {
         ["LOTSEN_SMTP_URL": "smtp://127.0.0.1:\(server.port)", "LOTSEN_SMTP_USERNAME": user, "LOTSEN_SMTP_PASSWORD_FILE": passwordFile,
-         "LOTSEN_SMTP_FROM": "lotsen@example.se", "LOTSEN_SMTP_CA_FILE": directory + "/cert.pem"]
+         "LOTSEN_SMTP_FROM": "lotsen@example.se", "LOTSEN_SMTP_CA_FILE": directory + "/cert.pem",
+         "LOTSEN_HTTP_PUBLIC_URL": "https://lotsen.example.se"]
     }
 
     /// The messages received so far, in order.

@@ -59,6 +59,7 @@ struct WebhookDeliveryTests {
         #expect(body["type"] as? String == "offer.opened")
         let data = try #require(body["data"] as? [String: Any])
         #expect(data["offer_id"] as? String == offer)
+        #expect(Set(data.keys).isSubset(of: ["event_id", "offer_id", "employer_id", "links"]), "ids and links only: \(data)")
         #expect((data["links"] as? [[String: Any]])?.contains { $0["url"] as? String == "https://lotsen.example.se/v1/offers/\(offer)" } == true)
         #expect(try await waitUntil(timeout: .seconds(10)) {
             let log = try await people.coordinator.get("/v1/webhooks/\(hook.id)/deliveries").items

@@ -39,6 +39,11 @@ public struct LotsenConfiguration: Sendable {
         notify = try NotifyConfiguration(reader: reader)
         smtp = try SMTPConfiguration(reader: reader)
         webhooks = try WebhooksConfiguration(reader: reader)
+        // Every digest carries a one-click unsubscribe link, which needs the address users reach.
+        if smtp.enabled && http.publicURL == nil {
+            throw ConfigurationError(key: "http.public_url", source: "smtp.url \(smtp.url)",
+                                     problem: "must be set when email is on: every email carries an unsubscribe link under it")
+        }
         try reader.rejectUnknownKeys()
     }
 

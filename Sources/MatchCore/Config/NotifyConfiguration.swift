@@ -31,7 +31,7 @@ public struct SMTPConfiguration: Sendable {
     public var passwordFile: String
     /// The sender address.
     public var from: String
-    /// A CA bundle to verify the server with, beside the system's (tests trust their own certificate).
+    /// A CA bundle to verify the server with, instead of the system's (tests trust their own certificate).
     public var caFile: String
 
     /// Whether email is configured.

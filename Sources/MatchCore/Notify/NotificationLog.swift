@@ -47,13 +47,16 @@ public struct NotificationLog: Sendable {
     }
 
     /// Sends a digest (by id) or a webhook delivery (by `msg_…` id) again now; false when there is
-    /// no such one, or the digest was already sent.
+    /// no such one, the digest was already sent, or its job is sending it right now (a second job
+    /// would send it twice).
     public func retry(_ id: String, in transaction: PostgresTransaction) async throws -> Bool {
         if id.hasPrefix("msg_") {
             return try await WebhookStore().redeliver(forbundID: nil, id: id, in: transaction) != nil
         }
         guard let digest = UUID(uuidString: id), let row = try await transaction.query("""
-            SELECT forbund_id FROM digests WHERE id = \(digest) AND state <> 'sent'
+            SELECT forbund_id FROM digests WHERE id = \(digest) AND state <> 'sent' AND NOT EXISTS (
+                SELECT 1 FROM jobs WHERE unique_key = \(DigestSendJob.name + ":" + digest.uuidString.lowercased()) AND state = 'running')
+            FOR UPDATE
             """).first else { return false }
         let forbund = try row.decode(UUID.self, "forbund_id")
         try await transaction.execute("UPDATE digests SET closes_at = least(closes_at, now()) WHERE forbund_id = \(forbund) AND id = \(digest)")

@@ -40,7 +40,8 @@ final class CurlTransfer: @unchecked Sendable {
     fileprivate var uploaded = 0
     fileprivate var received = Data()
     fileprivate var headerLines: [String] = []
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl writes its message here during a transfer: memory the transfer owns, at a fixed address.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     /// A transfer to `url`.
     init(url: String) throws {
@@ -51,12 +52,22 @@ final class CurlTransfer: @unchecked Sendable {
         // Never signals (they are process-wide and matchd is threaded); never follows redirects.
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_FOLLOWLOCATION, 0)
+        // Never through a proxy from the environment (http_proxy would route around the target checks).
+        try set(CURLOPT_PROXY, "")
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        try check(lotsen_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
     }
 
     deinit {
         curl_easy_cleanup(handle)
         for list in lists { curl_slist_free_all(list) }
         for string in strings { free(string) }
+        errorBuffer.deallocate()
+    }
+
+    /// Sets a size option (`curl_off_t`).
+    func set(size option: CURLoption, _ value: Int) throws {
+        try check(lotsen_curl_set_off(handle, option, curl_off_t(value)))
     }
 
     /// Sets a number option.
@@ -100,12 +111,10 @@ final class CurlTransfer: @unchecked Sendable {
         try check(lotsen_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, curlWrite))
         try check(lotsen_curl_set_pointer(handle, CURLOPT_HEADERDATA, context))
         try check(lotsen_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, curlHeader))
-        let code = errorBuffer.withUnsafeMutableBufferPointer { buffer -> CURLcode in
-            _ = lotsen_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
-            return curl_easy_perform(handle)
-        }
+        let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(decoding: UnsafeBufferPointer(start: errorBuffer, count: Int(CURL_ERROR_SIZE)).prefix { $0 != 0 }
+                .map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CurlError(code: Int(code.rawValue), message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
         var status = 0

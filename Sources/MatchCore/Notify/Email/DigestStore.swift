@@ -20,8 +20,11 @@ public struct DigestStore: Sendable {
             """).first else { return .done }
         let state = try row.decode(String.self, "state")
         if state == "sent" { return .done }
-        guard try row.decode(Bool.self, "active") else {
-            // A user deactivated meanwhile gets no more email: the digest is dropped.
+        let empty = try await transaction.query("""
+            SELECT NOT EXISTS (SELECT 1 FROM digest_items WHERE forbund_id = \(forbundID) AND digest_id = \(id)) AS empty
+            """)[0].decode(Bool.self, "empty")
+        // Emptied by an erasure, or its user deactivated meanwhile: nothing to send.
+        guard try row.decode(Bool.self, "active"), !empty else {
             try await transaction.execute("DELETE FROM digests WHERE forbund_id = \(forbundID) AND id = \(id)")
             return .done
         }

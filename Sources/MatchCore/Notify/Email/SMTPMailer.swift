@@ -47,7 +47,7 @@ public struct SMTPMailer: Sendable {
         try transfer.set(CURLOPT_MAIL_FROM, "<\(configuration.from)>")
         try transfer.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
         try transfer.set(CURLOPT_UPLOAD, 1)
-        try transfer.set(CURLOPT_INFILESIZE_LARGE, message.count)
+        try transfer.set(size: CURLOPT_INFILESIZE_LARGE, message.count)
         try transfer.set(CURLOPT_CONNECTTIMEOUT, 15)
         try transfer.set(CURLOPT_TIMEOUT, 60)
         transfer.setUpload(message)

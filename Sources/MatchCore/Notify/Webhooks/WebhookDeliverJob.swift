@@ -103,8 +103,9 @@ public struct WebhookDeliverWorker: JobWorker {
     func post(_ attempt: Attempt, id: String) async -> Answer {
         let started = ContinuousClock.now
         func elapsed() -> Int { Int((ContinuousClock.now - started).inSeconds * 1000) }
+        let addresses: [String]
         do {
-            try target.check(attempt.url)
+            addresses = try target.check(attempt.url)
         } catch let refusal as WebhookTarget.Refusal {
             return Answer(status: nil, error: "refused: \(refusal.message)", retryAfter: nil, milliseconds: 0)
         } catch {
@@ -113,8 +114,9 @@ public struct WebhookDeliverWorker: JobWorker {
         let timestamp = Int(Date().timeIntervalSince1970)
         do {
             let transfer = try CurlTransfer(url: attempt.url)
+            if let pin = WebhookTarget.pin(attempt.url, to: addresses) { try transfer.set(CURLOPT_RESOLVE, list: [pin]) }
             try transfer.set(CURLOPT_POST, 1)
-            try transfer.set(CURLOPT_POSTFIELDSIZE_LARGE, attempt.payload.count)
+            try transfer.set(size: CURLOPT_POSTFIELDSIZE_LARGE, attempt.payload.count)
             try transfer.set(CURLOPT_TIMEOUT, WebhookDeliverJob.timeoutSeconds)
             try transfer.set(CURLOPT_PROTOCOLS_STR, "http,https")
             try transfer.set(CURLOPT_HTTPHEADER, list: [

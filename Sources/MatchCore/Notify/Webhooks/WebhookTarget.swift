@@ -45,16 +45,29 @@ public struct WebhookTarget: Sendable {
     }
 
     /// Checks `url`; throws the refusal. `resolvable`: a host that does not resolve is refused too.
-    public func check(_ url: String, resolvable: Bool = true) throws {
+    /// Returns the public addresses it resolved to (none when private targets are allowed), for the
+    /// transfer to connect to exactly those: a name that resolves differently a moment later (DNS
+    /// rebinding) cannot then lead it to a private address.
+    @discardableResult
+    public func check(_ url: String, resolvable: Bool = true) throws -> [String] {
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
               let host = parsed.host, !host.isEmpty, parsed.user == nil else { throw Refusal.notHTTP }
-        if allowPrivate { return }
+        if allowPrivate { return [] }
         let addresses = Self.resolve(host)
         guard !addresses.isEmpty else {
             if resolvable { throw Refusal.unresolvable(host) }
-            return
+            return []
         }
         if let blocked = addresses.first(where: { !Self.isPublic($0) }) { throw Refusal.privateAddress(blocked) }
+        return addresses
+    }
+
+    /// libcurl's `CURLOPT_RESOLVE` entry pinning `url`'s host and port to `addresses`.
+    static func pin(_ url: String, to addresses: [String]) -> String? {
+        guard !addresses.isEmpty, let parsed = URL(string: url), let host = parsed.host else { return nil }
+        let port = parsed.port ?? (parsed.scheme?.lowercased() == "https" ? 443 : 80)
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        return "\(bare):\(port):" + addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
     }
 
     /// The addresses `host` resolves to, as text.
