@@ -138,6 +138,41 @@ struct EmailDigestTests {
         #expect(try await running.connection.query("SELECT state FROM digests")[0].decode(String.self, "state") == "sent")
     }
 
+    /// An employer user's digest names the offer, never the participant or their case reference.
+    @Test func anEmployerUsersEmailNamesTheOfferAndNoParticipant() async throws {
+        let running = try await MatchingDaemon.start()
+        defer { running.stop() }
+        let people = try await ReviewEndToEndTests.people(running, name: "Arbetsgivarmejl")
+        let employer = people.employerID.uuidString.lowercased()
+        let offer = try #require(UUID(uuidString: try await people.employer.post("/v1/employers/\(employer)/offers",
+            offerBody(["status": "open", "title": "Diskare"])).json["id"] as? String ?? ""))
+        let participant = try #require(UUID(uuidString: try await people.coordinator.post("/v1/participants", participantBody([
+            "responsible_coordinator_id": people.kim.uuidString.lowercased(), "case_reference": "SF-HEMLIG-7", "name": "Bo Hemligsson",
+        ])).json["id"] as? String ?? ""))
+        let forbund = people.forbund.id
+        let digest = try await running.connection.withTransaction { tx in
+            let id = try await tx.query("""
+                INSERT INTO digests (forbund_id, user_id, window_start, closes_at) VALUES (\(forbund), \(people.employerUser), now(), now())
+                RETURNING id
+                """)[0].decode(UUID.self, "id")
+            try await tx.execute("""
+                INSERT INTO digest_items (forbund_id, digest_id, event_id, type, suggestion_id, participant_id, offer_id, employer_id, created_at)
+                VALUES (\(forbund), \(id), 1, 'candidate.presented', \(UUID()), \(participant), \(offer), \(people.employerID), now())
+                """)
+            return id
+        }
+        let step = try await running.connection.withTransaction { tx in
+            try await DigestStore().take(digest, forbundID: forbund, now: Date(), hours: try EmailHours(parsing: "all 00:00-24:00 UTC"),
+                                         urgentAnyTime: false, from: "lotsen@example.se", publicURL: "https://lotsen.example.se", in: tx)
+        }
+        guard case .send(let message) = step else { Issue.record("the digest was not sent"); return }
+        #expect(message.to == "eva@linkoping.example.se")
+        #expect(message.plainText.contains("En kandidat har presenterats för ”Diskare”"), "\(message.plainText)")
+        for value in ["SF-HEMLIG-7", "Bo Hemligsson", participant.uuidString.lowercased()] {
+            #expect(!message.plainText.contains(value) && !message.html.contains(value), "the employer's email names \(value)")
+        }
+    }
+
     /// Outside the sending hours the job waits for the next opening, read on the wall clock of the
     /// zone across the clock changes; an urgent digest goes at once only with `urgent_any_time`.
     @Test func aDigestClosingOutsideTheHoursWaitsForTheNextOpeningAcrossTheClockChanges() async throws {
