@@ -32,6 +32,9 @@ struct Matchd: AsyncParsableCommand {
     @Option(name: .long, help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String?
 
+    @Flag(name: .long, help: "Print the effective configuration, each value with its source (secrets masked), and exit.")
+    var printConfig = false
+
     func run() async throws {
         var flags: [String: String] = [:]
         if let databaseURL { flags["database.url"] = databaseURL }
@@ -43,6 +46,14 @@ struct Matchd: AsyncParsableCommand {
             settings = try LotsenConfiguration.load(flags: flags, configFile: config)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
+        }
+        if printConfig {
+            let width = settings.entries.map { $0.key.count + $0.maskedValue.count }.max() ?? 0
+            for entry in settings.entries {
+                let line = "\(entry.key) = \(entry.maskedValue)"
+                print(line + String(repeating: " ", count: max(1, width + 4 - line.count)) + "# " + entry.source)
+            }
+            return
         }
         let level = settings.log.level
         LoggingSystem.bootstrap { label in

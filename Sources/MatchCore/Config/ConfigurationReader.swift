@@ -28,6 +28,8 @@ public final class ConfigurationReader {
     private let filePath: String?
     private var read: Set<String> = []
     private var readSections: Set<String> = []
+    /// Every key read, with the value in effect and where it came from, in the order read.
+    public private(set) var effective: [ConfigurationEntry] = []
 
     /// A reader over flags (keyed `section.key`), the environment and an optional TOML file.
     public init(flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -67,20 +69,28 @@ public final class ConfigurationReader {
         return nil
     }
 
+    /// Records the value a section settled on for `section.key`.
+    private func note<T>(_ section: String, _ key: String, _ value: T, _ source: String?) -> T {
+        let name = "\(section).\(key)"
+        effective.removeAll { $0.key == name }
+        effective.append(ConfigurationEntry(key: name, value: "\(value)", source: source ?? "default"))
+        return value
+    }
+
     /// A string.
     public func string(_ section: String, _ key: String, default fallback: String) throws -> String {
-        guard let (value, source) = lookup(section, key) else { return fallback }
+        guard let (value, source) = lookup(section, key) else { return note(section, key, fallback, nil) }
         switch value {
-        case .text(let text): return text
+        case .text(let text): return note(section, key, text, source)
         case .toml(let item):
             guard let text = item.string else { throw mismatch(section, key, source, "a string") }
-            return text
+            return note(section, key, text, source)
         }
     }
 
     /// An integer within `range`.
     public func int(_ section: String, _ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let (value, source) = lookup(section, key) else { return fallback }
+        guard let (value, source) = lookup(section, key) else { return note(section, key, fallback, nil) }
         let number: Int?
         switch value {
         case .text(let text): number = Int(text.trimmingCharacters(in: .whitespaces))
@@ -91,12 +101,12 @@ public final class ConfigurationReader {
             throw ConfigurationError(key: "\(section).\(key)", source: source,
                                      problem: "must be from \(range.lowerBound) to \(range.upperBound), got \(number)")
         }
-        return number
+        return note(section, key, number, source)
     }
 
     /// A number within `range` (a TOML integer counts too).
     public func double(_ section: String, _ key: String, default fallback: Double, range: ClosedRange<Double>) throws -> Double {
-        guard let (value, source) = lookup(section, key) else { return fallback }
+        guard let (value, source) = lookup(section, key) else { return note(section, key, fallback, nil) }
         let number: Double?
         switch value {
         case .text(let text): number = Double(text.trimmingCharacters(in: .whitespaces))
@@ -107,22 +117,22 @@ public final class ConfigurationReader {
             throw ConfigurationError(key: "\(section).\(key)", source: source,
                                      problem: "must be from \(range.lowerBound) to \(range.upperBound), got \(number)")
         }
-        return number
+        return note(section, key, number, source)
     }
 
     /// A boolean (`true`/`false`; also `1`/`0`, `yes`/`no` from flags and the environment).
     public func bool(_ section: String, _ key: String, default fallback: Bool) throws -> Bool {
-        guard let (value, source) = lookup(section, key) else { return fallback }
+        guard let (value, source) = lookup(section, key) else { return note(section, key, fallback, nil) }
         switch value {
         case .text(let text):
             switch text.lowercased() {
-            case "true", "1", "yes", "on": return true
-            case "false", "0", "no", "off": return false
+            case "true", "1", "yes", "on": return note(section, key, true, source)
+            case "false", "0", "no", "off": return note(section, key, false, source)
             default: throw mismatch(section, key, source, "true or false")
             }
         case .toml(let item):
             guard let flag = item.bool else { throw mismatch(section, key, source, "true or false") }
-            return flag
+            return note(section, key, flag, source)
         }
     }
 
@@ -160,5 +170,34 @@ public final class ConfigurationReader {
 
     private func mismatch(_ section: String, _ key: String, _ source: String, _ expected: String) -> ConfigurationError {
         ConfigurationError(key: "\(section).\(key)", source: source, problem: "expected \(expected)")
+    }
+}
+
+/// One key of the effective configuration: its value and where it came from (`default`,
+/// `command line`, the environment variable's name, or the file's path).
+public struct ConfigurationEntry: Sendable, Equatable {
+    /// `section.key`.
+    public var key: String
+    /// The value in effect, as text.
+    public var value: String
+    /// Where it came from.
+    public var source: String
+
+    /// The value with any secret in it masked: a password in a connection URL or key=value
+    /// string, and any key named like a password or secret (a file's path is not a secret).
+    public var maskedValue: String {
+        let lowered = key.lowercased()
+        if (lowered.contains("password") || lowered.contains("secret")) && !lowered.hasSuffix("_file") && !value.isEmpty { return "***" }
+        var masked = value
+        // postgresql://user:secret@host → postgresql://user:***@host
+        if let scheme = masked.range(of: "://"), let at = masked[scheme.upperBound...].firstIndex(of: "@"),
+           let colon = masked[scheme.upperBound..<at].firstIndex(of: ":") {
+            masked.replaceSubrange(masked.index(after: colon)..<at, with: "***")
+        }
+        // password=secret in a key=value string or a URL's query
+        if let range = masked.range(of: #"password=[^ &]*"#, options: [.regularExpression, .caseInsensitive]) {
+            masked.replaceSubrange(range, with: "password=***")
+        }
+        return masked
     }
 }

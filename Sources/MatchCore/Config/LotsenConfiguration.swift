@@ -26,6 +26,8 @@ public struct LotsenConfiguration: Sendable {
     public var smtp: SMTPConfiguration
     /// `[webhooks]`.
     public var webhooks: WebhooksConfiguration
+    /// Every key with its value and source, for `matchd --print-config`.
+    public var entries: [ConfigurationEntry]
 
     /// Reads every section and refuses unknown keys.
     public init(reader: ConfigurationReader) throws {
@@ -45,6 +47,7 @@ public struct LotsenConfiguration: Sendable {
                                      problem: "must be set when email is on: every email carries an unsubscribe link under it")
         }
         try reader.rejectUnknownKeys()
+        entries = reader.effective
     }
 
     /// Loads from flags (`section.key` → value), the environment and the file it names.
