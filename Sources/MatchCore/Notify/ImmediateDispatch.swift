@@ -48,12 +48,8 @@ public final class ImmediateDispatch: Sendable {
     private func drain(forbundID: UUID) async {
         while true {
             do {
-                while true {
-                    let delivered = try await pool.withRetriedTransaction { [dispatcher] tx in
-                        try await dispatcher.dispatch(forbundID: forbundID, in: tx)
-                    }
+                try await dispatcher.dispatchAll(forbundID: forbundID, through: pool) { [fanout] delivered in
                     for (user, sequence) in delivered.recipients { fanout.wake(userID: user, through: sequence) }
-                    if delivered.events < InboxDispatcher.batch { break }
                 }
             } catch {
                 // The job enqueued with the events dispatches them; nothing is lost here.

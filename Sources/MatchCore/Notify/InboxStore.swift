@@ -94,11 +94,8 @@ public struct InboxStore: Sendable {
                  on connection: PostgresConnection) async throws -> ([InboxEntry], Set<UUID>) {
         let rows = try await connection.query("""
             SELECT i.id, i.sequence, i.type, i.created_at, i.read_at, i.suggestion_id, i.suggestion_ids, i.participant_id, i.offer_id,
-                   i.placement_id, i.check_in_id, i.webhook_id, p.case_reference, o.title AS offer_title, e.name AS employer_name
-            FROM inbox_entries i
-            LEFT JOIN participants p ON p.forbund_id = i.forbund_id AND p.id = i.participant_id
-            LEFT JOIN placement_offers o ON o.forbund_id = i.forbund_id AND o.id = i.offer_id
-            LEFT JOIN employers e ON e.forbund_id = i.forbund_id AND e.id = coalesce(i.employer_id, o.employer_id)
+                   i.placement_id, i.check_in_id, i.webhook_id, \(InboxText.nameColumns)
+            FROM inbox_entries i \(InboxText.nameJoins)
             WHERE i.forbund_id = \(reader.forbundID) AND i.user_id = \(reader.userID) \(condition)
             ORDER BY i.sequence \(PostgresQuery(unsafeSQL: order == "DESC" ? "DESC" : "ASC")) LIMIT \(limit)
             """)

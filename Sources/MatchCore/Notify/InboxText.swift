@@ -10,6 +10,17 @@ enum InboxText {
         var count: Int
     }
 
+    /// The columns a text may name (`case_reference`, `offer_title`, `employer_name`), read
+    /// through `nameJoins` for a row `i` of `inbox_entries` or `digest_items`.
+    static let nameColumns: PostgresQuery = "p.case_reference, o.title AS offer_title, e.name AS employer_name"
+
+    /// The joins from a row `i` with the event's ids to what its text may name.
+    static let nameJoins: PostgresQuery = """
+        LEFT JOIN participants p ON p.forbund_id = i.forbund_id AND p.id = i.participant_id
+        LEFT JOIN placement_offers o ON o.forbund_id = i.forbund_id AND o.id = i.offer_id
+        LEFT JOIN employers e ON e.forbund_id = i.forbund_id AND e.id = coalesce(i.employer_id, o.employer_id)
+        """
+
     static func text(_ kind: Event.Kind, locale: String, toEmployer: Bool, _ names: Names) -> String {
         let sv = locale != "en"
         let person = toEmployer ? nil : names.caseReference

@@ -64,14 +64,7 @@ public struct NotifyDispatchWorker: JobWorker {
     }
 
     public func work(_ arguments: NotifyDispatchJob.Arguments, context: JobContext) async throws -> JobOutcome {
-        var total = 0
-        while true {
-            let delivered = try await pool.withRetriedTransaction { [dispatcher] tx in
-                try await dispatcher.dispatch(forbundID: arguments.forbundID, in: tx)
-            }
-            total += delivered.events
-            if delivered.events < InboxDispatcher.batch { break }
-        }
+        let total = try await dispatcher.dispatchAll(forbundID: arguments.forbundID, through: pool)
         context.logger.debug("dispatched events", metadata: ["count": "\(total)"])
         return .complete
     }
@@ -106,6 +99,20 @@ public struct InboxDispatcher: Sendable {
 
     /// A dispatcher, routing to email digests and webhooks by `routing`.
     public init(routing: NotificationRouting? = nil) { self.routing = routing }
+
+    /// Dispatches every undispatched event of `forbundID`, a batch per transaction, calling
+    /// `delivered` after each commit; returns how many events it dispatched.
+    @discardableResult
+    func dispatchAll(forbundID: UUID, through pool: PostgresPool,
+                     delivered: (Delivered) -> Void = { _ in }) async throws -> Int {
+        var total = 0
+        while true {
+            let batch = try await pool.withRetriedTransaction { tx in try await dispatch(forbundID: forbundID, in: tx) }
+            delivered(batch)
+            total += batch.events
+            if batch.events < Self.batch { return total }
+        }
+    }
 
     /// Dispatches up to `batch` events of `forbundID`, in one statement (one round trip: the path
     /// from an event's commit to an open stream is mostly round trips).

@@ -19,7 +19,7 @@ enum UnsubscribeRoutes {
                 <h1>Avsluta e-post från Lotsen <span lang="en">(Unsubscribe)</span></h1>
                 <p>Du får inte längre e-post om: \(names(categories)). Inkorgen i Lotsen påverkas inte.</p>
                 <p lang="en">You will no longer get email about: \(names(categories)). Your inbox in Lotsen is not affected.</p>
-                <form method="post" action="/unsubscribe/\(escape(token))">
+                <form method="post" action="/unsubscribe/\(token.htmlEscaped)">
                 <input type="hidden" name="List-Unsubscribe" value="One-Click">
                 <button type="submit">Avsluta <span lang="en">(Unsubscribe)</span></button>
                 </form>
@@ -45,7 +45,7 @@ enum UnsubscribeRoutes {
         """
 
     static func names(_ categories: [String]) -> String {
-        categories.sorted().map { escape($0.replacingOccurrences(of: "_", with: " ")) }.joined(separator: ", ")
+        categories.sorted().map { $0.replacingOccurrences(of: "_", with: " ").htmlEscaped }.joined(separator: ", ")
     }
 
     static func page(_ status: HTTPResponse.Status, _ body: String) -> Response {
@@ -58,8 +58,4 @@ enum UnsubscribeRoutes {
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

@@ -87,19 +87,19 @@ public struct DigestMessage: Sendable {
 
     var html: String {
         let (groups, more) = groups()
-        var html = "<!doctype html><html lang=\"\(sv ? "sv" : "en")\"><head><meta charset=\"utf-8\"><title>\(escape(subject))</title></head><body>"
+        var html = "<!doctype html><html lang=\"\(sv ? "sv" : "en")\"><head><meta charset=\"utf-8\"><title>\(subject.htmlEscaped)</title></head><body>"
         html += "<p>\(sv ? "Det här har hänt i Lotsen:" : "This happened in Lotsen:")</p>"
         for group in groups {
-            html += "<h2>\(escape(group.title))</h2><ul>" + group.lines.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
+            html += "<h2>\(group.title.htmlEscaped)</h2><ul>" + group.lines.map { "<li>\($0.htmlEscaped)</li>" }.joined() + "</ul>"
         }
         let moreText = sv ? "… och \(more) till" : "… and \(more) more"
         if more > 0 {
-            html += inboxURL.map { "<p><a href=\"\(escape($0))\">\(escape(moreText))</a></p>" } ?? "<p>\(escape(moreText))</p>"
+            html += inboxURL.map { "<p><a href=\"\($0.htmlEscaped)\">\(moreText.htmlEscaped)</a></p>" } ?? "<p>\(moreText.htmlEscaped)</p>"
         } else if let inboxURL {
-            html += "<p><a href=\"\(escape(inboxURL))\">\(sv ? "Öppna inkorgen" : "Open your inbox")</a></p>"
+            html += "<p><a href=\"\(inboxURL.htmlEscaped)\">\(sv ? "Öppna inkorgen" : "Open your inbox")</a></p>"
         }
         if let unsubscribeURL {
-            html += "<p><small><a href=\"\(escape(unsubscribeURL))\">\(sv ? "Avsluta de här mejlen" : "Unsubscribe from these emails")</a></small></p>"
+            html += "<p><small><a href=\"\(unsubscribeURL.htmlEscaped)\">\(sv ? "Avsluta de här mejlen" : "Unsubscribe from these emails")</a></small></p>"
         }
         return html + "</body></html>"
     }
@@ -131,10 +131,6 @@ public struct DigestMessage: Sendable {
         return Data(body.utf8)
     }
 
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 
     /// `date` as an RFC 5322 `Date:` header value, in UTC.
     public static func rfc5322Date(_ date: Date) -> String {

@@ -20,6 +20,7 @@ public struct DigestStore: Sendable {
             """).first else { return .done }
         let state = try row.decode(String.self, "state")
         if state == "sent" { return .done }
+        // A statement of its own, so its snapshot sees items a dispatcher committed while this waited for the row lock.
         let empty = try await transaction.query("""
             SELECT NOT EXISTS (SELECT 1 FROM digest_items WHERE forbund_id = \(forbundID) AND digest_id = \(id)) AS empty
             """)[0].decode(Bool.self, "empty")
@@ -60,12 +61,8 @@ public struct DigestStore: Sendable {
     func items(_ id: UUID, forbundID: UUID, toEmployer: Bool, locale: String,
                in transaction: PostgresTransaction) async throws -> [DigestMessage.Item] {
         let rows = try await transaction.query("""
-            SELECT i.type, i.participant_id, i.offer_id, cardinality(i.suggestion_ids) AS count, p.case_reference,
-                   o.title AS offer_title, e.name AS employer_name
-            FROM digest_items i
-            LEFT JOIN participants p ON p.forbund_id = i.forbund_id AND p.id = i.participant_id
-            LEFT JOIN placement_offers o ON o.forbund_id = i.forbund_id AND o.id = i.offer_id
-            LEFT JOIN employers e ON e.forbund_id = i.forbund_id AND e.id = coalesce(i.employer_id, o.employer_id)
+            SELECT i.type, i.participant_id, i.offer_id, cardinality(i.suggestion_ids) AS count, \(InboxText.nameColumns)
+            FROM digest_items i \(InboxText.nameJoins)
             WHERE i.forbund_id = \(forbundID) AND i.digest_id = \(id)
             ORDER BY i.event_id
             """)

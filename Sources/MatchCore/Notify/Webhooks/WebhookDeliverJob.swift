@@ -51,6 +51,7 @@ public struct WebhookDeliverWorker: JobWorker {
     }
 
     struct Attempt {
+        var webhookID: UUID
         var url: String
         var secrets: [String]
         var payload: Data
@@ -69,7 +70,8 @@ public struct WebhookDeliverWorker: JobWorker {
         let (forbund, id) = (arguments.forbundID, arguments.deliveryID)
         guard let row = try await pool.withConnection({ connection in
             try await connection.query("""
-                SELECT d.state, d.attempts, d.next_attempt_at, d.payload::text AS payload, h.url, h.enabled, h.secret, h.failing_since,
+                SELECT d.state, d.attempts, d.next_attempt_at, d.payload::text AS payload, d.webhook_id, h.url, h.enabled, h.secret,
+                       h.failing_since,
                        CASE WHEN h.previous_until > now() THEN h.previous_secret END AS previous_secret
                 FROM webhook_deliveries d JOIN webhooks h ON h.forbund_id = d.forbund_id AND h.id = d.webhook_id
                 WHERE d.forbund_id = \(forbund) AND d.id = \(id)
@@ -86,7 +88,7 @@ public struct WebhookDeliverWorker: JobWorker {
         if let due = try row.decode(Date?.self, "next_attempt_at"), due.timeIntervalSinceNow > 1 {
             return .snooze(seconds: Int(due.timeIntervalSinceNow.rounded(.up)))
         }
-        let attempt = Attempt(url: try row.decode(String.self, "url"),
+        let attempt = Attempt(webhookID: try row.decode(UUID.self, "webhook_id"), url: try row.decode(String.self, "url"),
                               secrets: [try row.decode(String.self, "secret")] + [try row.decode(String?.self, "previous_secret")].compactMap { $0 },
                               payload: Data(try row.decode(String.self, "payload").utf8), attempts: try row.decode(Int.self, "attempts"),
                               failingSince: try row.decode(Date?.self, "failing_since"))
@@ -146,9 +148,7 @@ public struct WebhookDeliverWorker: JobWorker {
             VALUES (\(forbundID), \(deliveryID), \(number), \(answer.status), \(answer.error), \(answer.milliseconds))
             ON CONFLICT DO NOTHING
             """)
-        let webhook = try await transaction.query("""
-            SELECT webhook_id FROM webhook_deliveries WHERE forbund_id = \(forbundID) AND id = \(deliveryID)
-            """)[0].decode(UUID.self, "webhook_id")
+        let webhook = attempt.webhookID
         if let status = answer.status, (200..<300).contains(status) {
             try await transaction.execute("""
                 UPDATE webhook_deliveries SET state = 'delivered', attempts = \(number), last_status = \(status), last_error = NULL,
