@@ -8,6 +8,8 @@ import ServiceLifecycle
 struct Daemon {
     let pool: PostgresPool
     let services: [any Service]
+    /// Services whose end does not end the daemon (following the demo's first matching).
+    var passing: [any Service] = []
     /// Installed around the services: requests and jobs that write events dispatch them at once.
     let immediateDispatch: ImmediateDispatch
     let logger: Logger
@@ -65,10 +67,22 @@ struct Daemon {
                       immediateDispatch: ImmediateDispatch(pool: pool, fanout: fanout, routing: routing, logger: logger), logger: logger)
     }
 
+    /// On a database without any förbund, loads the full demo data set; the daemon's own workers
+    /// match it once it runs, and a background task has the assignment mark the recommended ones after.
+    mutating func loadDemoIfEmpty(settings: LotsenConfiguration) async throws {
+        let loader = DemoLoader()
+        guard try await pool.withConnection({ try await loader.databaseIsEmpty(on: $0) }) else { return }
+        let data = DemoDataSet(size: .full, today: CalendarDate.inSweden())
+        _ = try await loader.load(data, pool: pool)
+        logger.info("loaded the demo data set: \(data.employers.count) employers, \(data.offers.count) offers, \(data.participants.count) participants in \"\(data.forbundName)\"; `swift run matchctl demo` shows what matching made of it and gives tokens to try it (--no-demo skips it)")
+        passing.append(DemoFollower(pool: pool, logger: logger))
+    }
+
     /// Runs the services until the enclosing group shuts down gracefully; the signals belong to that group.
     func run() async throws {
         let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
+                + passing.map { .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore) },
             logger: logger
         ))
         logger.info("matchd running", metadata: ["pid": "\(getpid())"])
@@ -83,22 +97,46 @@ struct DaemonService: Service {
     let settings: LotsenConfiguration
     let metrics: PrometheusCollectorRegistry?
     let dev: Bool
+    /// Load the demo data set when the database holds no förbund (a first `--dev` run).
+    let demo: Bool
     let logger: Logger
 
     func run() async throws {
         let daemon: Daemon
         do {
-            daemon = try await cancelWhenGracefulShutdown { [settings, metrics, dev, logger] in
+            daemon = try await cancelWhenGracefulShutdown { [settings, metrics, dev, demo, logger] in
                 var settings = settings
                 if dev { settings.database.url = try await DevCluster.ensureRunning() }
                 logger.info("matchd starting: connecting to the database")
-                return try await Daemon.start(settings: settings, metrics: metrics, logger: logger)
+                var daemon = try await Daemon.start(settings: settings, metrics: metrics, logger: logger)
+                if demo { try await daemon.loadDemoIfEmpty(settings: settings) }
+                return daemon
             }
         } catch let error where Task.isShuttingDownGracefully {
             logger.info("matchd stopped before it had started", metadata: ["reason": "\(type(of: error))"])
             return
         }
         try await daemon.run()
+    }
+}
+
+/// Waits for the daemon's workers to match the demo data set, then has the assignment mark the
+/// recommended suggestions (otherwise the daily job's work) and says so in one log line.
+struct DemoFollower: Service {
+    let pool: PostgresPool
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { [pool, logger] in
+            try await DemoMatching().settle(pool: pool)
+            try await DemoMatching().assign(pool: pool)
+            let counts = try await pool.query("""
+                SELECT count(*) FILTER (WHERE state = 'proposed') AS suggestions, count(*) FILTER (WHERE recommended) AS recommended
+                FROM suggestions
+                """)[0]
+            let suggestions = try counts.decode(Int.self, "suggestions"), recommended = try counts.decode(Int.self, "recommended")
+            logger.info("matched the demo data set", metadata: ["suggestions": "\(suggestions)", "recommended": "\(recommended)"])
+        }
     }
 }
 

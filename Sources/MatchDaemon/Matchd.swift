@@ -23,6 +23,9 @@ struct Matchd: AsyncParsableCommand {
     @Flag(name: .long, help: "Run on the private development cluster (started and migrated if needed).")
     var dev = false
 
+    @Flag(name: .long, help: "With --dev: do not load the demo data set into an empty database.")
+    var noDemo = false
+
     @Option(name: .long, help: "Address to listen on; else LOTSEN_HTTP_HOST, else 127.0.0.1.")
     var host: String?
 
@@ -67,7 +70,7 @@ struct Matchd: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         // The group traps the signals before the daemon connects, so SIGTERM during startup stops it cleanly.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: DaemonService(settings: settings, metrics: metrics, dev: dev, logger: logger))],
+            services: [.init(service: DaemonService(settings: settings, metrics: metrics, dev: dev, demo: dev && !noDemo, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

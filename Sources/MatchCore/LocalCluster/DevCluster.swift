@@ -42,6 +42,23 @@ public enum DevCluster {
         return conninfo
     }
 
+    /// Drops the Lotsen database of the dev cluster (ending its sessions), then makes and migrates it
+    /// again; returns its connection string.
+    public static func reset(migrator: Migrator = Migrator()) async throws -> String {
+        let cluster = try LocalPostgresCluster(folder: folder())
+        try FileManager.default.createDirectory(atPath: cluster.folder.deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try cluster.start()
+        let admin = try await PostgresConnection.connect(cluster.connectionString())
+        do {
+            try await admin.execute("DROP DATABASE IF EXISTS \(identifier: databaseName) WITH (FORCE)")
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+        return try await ensureRunning(migrator: migrator)
+    }
+
     /// Stops the dev cluster's server, keeping its data.
     public static func stop() throws {
         let cluster = try LocalPostgresCluster(folder: folder())

@@ -99,7 +99,7 @@ public struct InboxFanoutService: Service {
             listener.start()
             // The listener is shared (the offer index follows it too, and stops it): only this
             // subscription ends here, by cancellation.
-            try? await cancelWhenGracefulShutdown { [fanout] in
+            await cancelWhenGracefulShutdown { [fanout] in
                 await listener.listen(InboxDispatcher.channel)
                 for await event in events {
                     switch event {
