@@ -58,12 +58,10 @@ struct Matchd: AsyncParsableCommand {
             }
             return
         }
-        let level = settings.log.level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // Every logger follows one level, which SIGHUP may change while the daemon runs.
+        let levels = LogLevelControl(settings.log.level)
+        let json = settings.log.format.writesJSON
+        LoggingSystem.bootstrap { label in LotsenLogHandler(label: label, json: json, control: levels) }
         let logger = Logger(label: "lotsen.matchd")
         // One registry for the process: the queue's and the HTTP server's metrics, served at /metrics.
         let metrics = PrometheusCollectorRegistry()

@@ -89,13 +89,26 @@ public struct DatabaseConfiguration: Sendable {
     }
 }
 
-/// `[log]`: how much the programs log.
+/// `[log]`: how much the programs log, and how.
 public struct LogConfiguration: Sendable {
+    /// How log lines are written.
+    public enum Format: String, Sendable, CaseIterable {
+        /// One JSON object per line, for a log collector.
+        case json
+        /// Plain text, for people.
+        case text
+        /// JSON when standard error is not a terminal, else text.
+        case auto
+    }
+
     /// The lowest level logged.
     public var level: Logger.Level
+    /// How lines are written.
+    public var format: Format
 
     init(reader: ConfigurationReader) throws {
         let names = Logger.Level.allCases.map(\.rawValue)
         level = Logger.Level(rawValue: try reader.choice("log", "level", default: "info", choices: names))!
+        format = Format(rawValue: try reader.choice("log", "format", default: "auto", choices: Format.allCases.map(\.rawValue)))!
     }
 }

@@ -86,6 +86,9 @@ public final class QueueRuntime: Sendable {
             var jobLogger = logger
             jobLogger[metadataKey: "job_id"] = "\(job.id)"
             jobLogger[metadataKey: "job_kind"] = "\(job.kind)"
+            // Who caused the job, and in which request: ids only, as the audit log names them.
+            if let actor = meta.actor { jobLogger[metadataKey: "actor"] = "\(actor)" }
+            if let requestID = meta.requestID { jobLogger[metadataKey: "request_id"] = "\(requestID)" }
             let context = JobContext(jobID: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
                                      meta: meta, logger: jobLogger, followUps: followUps, daemon: configuration.daemonID)
             let metrics = jobMetrics.forKind(job.kind)
@@ -104,8 +107,12 @@ public final class QueueRuntime: Sendable {
             let elapsed = ContinuousClock.now - started
             metrics.duration.recordNanoseconds(Int64(elapsed.inSeconds * 1e9))
             switch result {
-            case .success: metrics.completed.increment()
-            case .failure: metrics.failed.increment()
+            case .success:
+                metrics.completed.increment()
+                jobLogger.debug("job ran", metadata: ["ms": "\(Int(elapsed.inSeconds * 1000))"])
+            case .failure(let error):
+                metrics.failed.increment()
+                jobLogger.warning("job failed", metadata: ["attempt": "\(job.attempt)", "error": "\(Self.describe(error))"])
             }
             let stop = running.remove(job.id)
             wakeups[job.queue]?.signal()
