@@ -66,6 +66,7 @@ struct Matchd: AsyncParsableCommand {
         // One registry for the process: the queue's and the HTTP server's metrics, served at /metrics.
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        StandardMetrics.declare()
         // The group traps the signals before the daemon connects, so SIGTERM during startup stops it cleanly.
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: DaemonService(settings: settings, metrics: metrics, dev: dev, demo: dev && !noDemo, logger: logger))],

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// A bounded pool of connections, lent through scoped closures.
@@ -60,6 +61,8 @@ public final class PostgresPool: Sendable {
     public let configuration: Configuration
     private let logger: Logger
     private let state = Mutex(State())
+    /// How long callers wait when every connection is lent.
+    private let waitTimer = Metrics.Timer(label: "lotsen_db_pool_wait_seconds")
 
     /// A pool; it connects lazily, on the first lend.
     public init(configuration: Configuration, logger: Logger = Logger(label: "lotsen.postgres")) {
@@ -105,6 +108,20 @@ public final class PostgresPool: Sendable {
     /// How many connections are open, and how many of those are idle.
     public var counts: (open: Int, idle: Int) { state.withLock { ($0.openCount, $0.idle.count) } }
 
+    /// The pool now: connections lent, idle, and callers waiting for one.
+    public var usage: (inUse: Int, idle: Int, waiting: Int) {
+        state.withLock { ($0.openCount - $0.idle.count, $0.idle.count, $0.waiters.count) }
+    }
+
+    /// Records `usage` as gauges (matchd does so when `/metrics` is read).
+    public func recordUsage() {
+        let now = usage
+        Gauge(label: "lotsen_db_pool_connections", dimensions: [("state", "in_use")]).record(now.inUse)
+        Gauge(label: "lotsen_db_pool_connections", dimensions: [("state", "idle")]).record(now.idle)
+        Gauge(label: "lotsen_db_pool_waiting").record(now.waiting)
+        Gauge(label: "lotsen_db_pool_max_connections").record(configuration.maxConnections)
+    }
+
     /// Closes every idle connection and refuses new lends; lent ones close when returned.
     public func close() async {
         let (closing, pending) = state.withLock { state in
@@ -146,6 +163,8 @@ public final class PostgresPool: Sendable {
                     throw error
                 }
             case .wait:
+                let waited = ContinuousClock.now
+                defer { waitTimer.recordNanoseconds(Int64((ContinuousClock.now - waited).inSeconds * 1e9)) }
                 connection = try await waitForRelease(until: deadline)
             }
             if connection.isReadyWhileIdle() { return connection }

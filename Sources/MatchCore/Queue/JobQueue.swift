@@ -153,13 +153,13 @@ public struct JobQueue: Sendable {
                 attempted_by = \(daemon), lease_expires_at = \(now.addingTimeInterval(lease.inSeconds))
             FROM picked WHERE jobs.id = picked.id
             RETURNING jobs.id, jobs.kind, jobs.queue, jobs.args::text AS args, jobs.meta::text AS meta,
-                      jobs.attempt, jobs.max_attempts
+                      jobs.attempt, jobs.max_attempts, jobs.scheduled_at
             """)
         return try rows.map { row in
             FetchedJob(id: try row.decode(Int64.self, "id"), kind: try row.decode(String.self, "kind"),
                        queue: try row.decode(String.self, "queue"), argumentsJSON: try row.decode(String.self, "args"),
                        metaJSON: try row.decode(String.self, "meta"), attempt: try row.decode(Int.self, "attempt"),
-                       maxAttempts: try row.decode(Int.self, "max_attempts"))
+                       maxAttempts: try row.decode(Int.self, "max_attempts"), scheduledAt: try row.decode(Date.self, "scheduled_at"))
         }
     }
 
@@ -326,4 +326,6 @@ public struct FetchedJob: Sendable {
     public var attempt: Int
     /// Its attempt limit.
     public var maxAttempts: Int
+    /// When it was due: with the fetch time, the queue's latency.
+    public var scheduledAt: Date = .distantPast
 }

@@ -44,6 +44,9 @@ public final class QueueRuntime: Sendable {
         self.listener = configuration.pollOnly ? nil : PostgresListener(conninfo: pool.configuration.conninfo, logger: logger)
         self.notifier = WakeupNotifier(pool: pool)
         self.scheduler = PeriodicScheduler(jobs: periodicJobs, queue: queue)
+        // Every kind and queue this daemon runs shows on /metrics at zero before its first job.
+        for kind in registry.kinds { _ = jobMetrics.forKind(kind) }
+        for name in configuration.queues.keys { _ = jobMetrics.latency(name) }
     }
 
     /// The runtime's loops, in start order.
@@ -93,6 +96,8 @@ public final class QueueRuntime: Sendable {
                                      meta: meta, logger: jobLogger, followUps: followUps, daemon: configuration.daemonID)
             let metrics = jobMetrics.forKind(job.kind)
             metrics.started.increment()
+            // Due to started: how long work waits for a worker, per queue.
+            jobMetrics.latency(job.queue).recordNanoseconds(max(0, Int64(Date().timeIntervalSince(job.scheduledAt) * 1e9)))
             let started = ContinuousClock.now
             let result: Result<JobOutcome, any Error>
             if let worker = registry.worker(for: job.kind) {
@@ -179,6 +184,17 @@ final class JobMetrics: Sendable {
     }
 
     private let kinds = Mutex<[String: Kind]>([:])
+    private let latencies = Mutex<[String: Metrics.Timer]>([:])
+
+    /// The timer of the time from a job's due time to its start, in `queue`.
+    func latency(_ queue: String) -> Metrics.Timer {
+        latencies.withLock { timers in
+            if let existing = timers[queue] { return existing }
+            let made = Metrics.Timer(label: "lotsen_queue_latency_seconds", dimensions: [("queue", queue)])
+            timers[queue] = made
+            return made
+        }
+    }
 
     func forKind(_ kind: String) -> Kind {
         kinds.withLock { kinds in

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// Marks, for each participant, the suggestion the market-wide assignment chose ("recommended"),
 /// so scarce offers are not all pointed at the same few people. The ranked list stays as it is.
@@ -102,7 +103,10 @@ public struct MarketRebalanceWorker: JobWorker {
                 "forbund": "\(one.id.uuidString.lowercased())", "missing": "\(repair.report.missing.count)",
                 "extra": "\(repair.report.extra.count)", "stale": "\(repair.report.staleCount)", "jobs": "\(repair.jobs)",
             ])
+            let started = ContinuousClock.now
             let summary = try await pool.withTransaction { try await MarketRebalance().run(forbundID: one.id, in: $0) }
+            Metrics.Timer(label: "lotsen_matching_duration_seconds", dimensions: [("kind", "assignment")])
+                .recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
             context.logger.info("rebalanced", metadata: ["suggestions": "\(summary.suggestions)", "recommended": "\(summary.recommended)"])
         }
         return .complete

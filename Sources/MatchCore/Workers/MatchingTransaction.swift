@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// How a matching job runs: one transaction that holds its förbund's matching lock, retried when
 /// PostgreSQL breaks a deadlock or a serialization conflict. See `MatchingRules.md`.
@@ -13,12 +14,19 @@ enum MatchingTransaction {
     /// one förbund therefore run one at a time, each reading after the previous one committed; two
     /// förbund whose hashes collide merely share a lock. A deadlock (40P01) or serialization failure
     /// (40001) rolls the whole transaction back and runs it again from its first read.
-    static func run<T: Sendable>(pool: PostgresPool, forbundID: UUID,
+    /// `lotsen_matching_duration_seconds{kind}` times the matching itself, from the lock to the end
+    /// of the body; the wait for the lock is the queue's and the lock's, not matching's.
+    static func run<T: Sendable>(pool: PostgresPool, forbundID: UUID, kind: String,
                                  _ body: @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         try await pool.withRetriedTransaction(attempts: attempts) { tx in
             try await tx.execute("""
                 SELECT pg_advisory_xact_lock(\(lockClass), hashtext(\(forbundID.uuidString.lowercased())))
                 """)
+            let started = ContinuousClock.now
+            defer {
+                Metrics.Timer(label: "lotsen_matching_duration_seconds", dimensions: [("kind", kind)])
+                    .recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
+            }
             return try await body(tx)
         }
     }

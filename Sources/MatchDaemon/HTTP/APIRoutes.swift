@@ -52,6 +52,7 @@ enum APIRoutes {
         }
         api.open(.get, "/metrics") { _, _ in
             guard let metrics else { throw APIProblem(status: .notFound, title: "Not found", detail: "metrics are off") }
+            pool.recordUsage()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
