@@ -52,6 +52,7 @@ struct Daemon {
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic(), try EventPruneJob.periodic(),
                                                   try MarketRebalanceJob.periodic(), try FollowAlongJob.periodic()], logger: logger)
+        runtime.matchingSettings = settings.matchingFingerprint
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let fanout = InboxFanout()
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,

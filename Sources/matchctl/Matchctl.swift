@@ -7,7 +7,7 @@ struct Matchctl: AsyncParsableCommand {
         commandName: "matchctl",
         abstract: "Operate Lotsen: its database, its private development cluster and its benchmarks.",
         subcommands: [DevCommand.self, DemoCommand.self, MigrateCommand.self, NotificationsCommand.self, WebhooksCommand.self, ForbundCommand.self, UsersCommand.self, TokensCommand.self,
-                      SupportsCommand.self, ParticipantsCommand.self, SuggestionsCommand.self, PlacementsCommand.self, FollowAlongCommand.self, MatchCommand.self, StatusCommand.self, QueuesCommand.self, JobsCommand.self,
+                      SupportsCommand.self, ParticipantsCommand.self, SuggestionsCommand.self, PlacementsCommand.self, FollowAlongCommand.self, MatchCommand.self, StatusCommand.self, DoctorCommand.self, QueuesCommand.self, JobsCommand.self,
                       BenchCommand.self]
     )
 }

@@ -26,6 +26,10 @@ public final class QueueRuntime: Sendable {
     let scheduler: PeriodicScheduler
     private let stopping = Atomic<Bool>(false)
     private let stopDeadline = Mutex<ContinuousClock.Instant?>(nil)
+    /// Each queue's concurrency now: the configuration's at start, changed by `reconfigure` (SIGHUP).
+    private let concurrencies: Mutex<[String: Int]>
+    /// The fingerprint of the matching settings this daemon runs with, reported with its heartbeat.
+    private let matchingFingerprint = Mutex<String?>(nil)
 
     /// A runtime over `pool`, running `registry`'s workers.
     public init(configuration: QueueRuntimeConfiguration, pool: PostgresPool, registry: WorkerRegistry,
@@ -41,12 +45,41 @@ public final class QueueRuntime: Sendable {
         self.completer = JobCompleter(batchSize: configuration.completionBatchSize)
         self.leader = LeaderElection(daemonID: configuration.daemonID, lease: configuration.leaderLease, clock: clock)
         self.wakeups = configuration.queues.mapValues { _ in WakeSignal() }
+        self.concurrencies = Mutex(configuration.queues)
         self.listener = configuration.pollOnly ? nil : PostgresListener(conninfo: pool.configuration.conninfo, logger: logger)
         self.notifier = WakeupNotifier(pool: pool)
         self.scheduler = PeriodicScheduler(jobs: periodicJobs, queue: queue)
         // Every kind and queue this daemon runs shows on /metrics at zero before its first job.
         for kind in registry.kinds { _ = jobMetrics.forKind(kind) }
         for name in configuration.queues.keys { _ = jobMetrics.latency(name) }
+    }
+
+    /// How many jobs of `queue` this daemon runs at once now.
+    public func concurrency(of queue: String) -> Int { concurrencies.withLock { $0[queue] ?? 0 } }
+
+    /// Every queue's concurrency now.
+    public var queueConcurrency: [String: Int] { concurrencies.withLock { $0 } }
+
+    /// Applies new concurrencies to the queues this daemon runs (0 stops fetching; running jobs
+    /// finish) and returns what changed; a queue it does not run needs a restart and is returned apart.
+    @discardableResult
+    public func reconfigure(concurrency wanted: [String: Int]) -> (changed: [String: (from: Int, to: Int)], needRestart: [String]) {
+        let result = concurrencies.withLock { current -> ([String: (from: Int, to: Int)], [String]) in
+            var changed: [String: (from: Int, to: Int)] = [:]
+            for (queue, old) in current {
+                let new = wanted[queue] ?? 0
+                if new != old { changed[queue] = (old, new); current[queue] = new }
+            }
+            return (changed, wanted.filter { $0.value > 0 && current[$0.key] == nil }.keys.sorted())
+        }
+        for queue in result.0.keys { wake(queue) }
+        return result
+    }
+
+    /// The matching settings' fingerprint to report (see `MatchingConfiguration.fingerprint`).
+    public var matchingSettings: String? {
+        get { matchingFingerprint.withLock { $0 } }
+        set { matchingFingerprint.withLock { $0 = newValue } }
     }
 
     /// The runtime's loops, in start order.

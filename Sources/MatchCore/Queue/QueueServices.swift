@@ -105,11 +105,13 @@ struct DaemonHeartbeatService: Service {
         let configuration = runtime.configuration
         let registry = DaemonRegistry(clock: runtime.queue.clock)
         try await runtime.pool.withConnection {
-            try await registry.register(id: configuration.daemonID, queues: configuration.queues, on: $0)
+            try await registry.register(id: configuration.daemonID, queues: runtime.queueConcurrency,
+                                        matchingSettings: runtime.matchingSettings, on: $0)
         }
         await everyInterval(configuration.heartbeatInterval, logger: runtime.logger, what: "heartbeat") {
             let cancels = try await runtime.pool.withConnection { connection in
-                try await registry.heartbeat(id: configuration.daemonID, on: connection)
+                try await registry.heartbeat(id: configuration.daemonID, queues: runtime.queueConcurrency,
+                                             matchingSettings: runtime.matchingSettings, on: connection)
                 return try await runtime.queue.heartbeat(runtime.running.ids, daemon: configuration.daemonID,
                                                          lease: configuration.leaseDuration, on: connection)
             }
@@ -157,8 +159,8 @@ struct FetcherService: Service {
     func run() async throws {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                for (name, concurrency) in runtime.configuration.queues {
-                    group.addTask { await fetchLoop(queue: name, concurrency: concurrency) }
+                for name in runtime.configuration.queues.keys {
+                    group.addTask { await fetchLoop(queue: name) }
                 }
                 group.addTask { await completionLoop() }
                 await group.waitForAll()
@@ -168,15 +170,17 @@ struct FetcherService: Service {
         }
     }
 
-    private func fetchLoop(queue name: String, concurrency: Int) async {
+    private func fetchLoop(queue name: String) async {
         let configuration = runtime.configuration
         guard let signal = runtime.wakeups[name] else { return }
-        // After a full batch (more is waiting), fetch again only once a quarter of the slots are
-        // free: a round trip per finished job would cost more than the jobs.
-        let refill = max(1, concurrency / 4)
         var backlog = false
         var failures = 0
         while !runtime.isStopping {
+            // Read each round: SIGHUP may change it while the daemon runs.
+            let concurrency = runtime.concurrency(of: name)
+            // After a full batch (more is waiting), fetch again only once a quarter of the slots are
+            // free: a round trip per finished job would cost more than the jobs.
+            let refill = max(1, concurrency / 4)
             let free = concurrency - runtime.running.count(in: name)
             if free > 0 && (!backlog || free >= refill) {
                 do {
