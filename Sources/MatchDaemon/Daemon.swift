@@ -15,7 +15,9 @@ struct Daemon {
     let logger: Logger
 
     /// Connects (waiting for the database to come up) and migrates when configured to.
-    static func start(settings: LotsenConfiguration, metrics: PrometheusCollectorRegistry?, logger: Logger) async throws -> Daemon {
+    /// With `reload`, SIGHUP rereads the configuration (see `ConfigurationReloader`).
+    static func start(settings: LotsenConfiguration, metrics: PrometheusCollectorRegistry?, reload: ReloadInputs? = nil,
+                      logger: Logger) async throws -> Daemon {
         Curl.initialize()
         let pool = PostgresPool(configuration: settings.database.poolConfiguration, logger: logger)
         try await pool.withConnection { connection in
@@ -30,24 +32,18 @@ struct Daemon {
         workers.register(NoopWorker())
         workers.register(IdempotencyPruneWorker(pool: pool))
         workers.register(EventPruneWorker(pool: pool))
-        let matcher = settings.matching.matcher(evaluator: settings.supports.evaluator)
         // The open offers live in memory when notifications can keep them in step (not in poll-only
         // mode), on a LISTEN connection of their own so offer changes and queue wake-ups never queue behind each other.
         let listener = settings.queue.pollOnly ? nil : PostgresListener(conninfo: pool.configuration.conninfo, logger: logger)
         let offerIndex = listener.map { listener in
             LiveOfferIndex(pool: pool, logger: logger, connected: { listener.isConnected })
         }
-        workers.register(MatchParticipantWorker(pool: pool, matcher: matcher, offerIndex: offerIndex))
-        workers.register(MatchOfferWorker(pool: pool, matcher: matcher))
-        workers.register(MarketRebalanceWorker(pool: pool, matcher: matcher))
+        let reloadable = DaemonWorkers(pool: pool, offerIndex: offerIndex,
+                                       mailer: settings.smtp.enabled ? try SMTPMailer(configuration: settings.smtp) : nil)
+        reloadable.registerMatching(settings, into: &workers)
+        reloadable.registerNotify(settings, into: &workers)
         workers.register(FollowAlongWorker(pool: pool, plan: settings.followAlong.plan))
-        let routing = NotificationRouting(
-            digestWindow: settings.smtp.enabled ? .milliseconds(settings.notify.digestWindowMilliseconds) : nil,
-            publicURL: settings.http.publicURL)
-        workers.register(NotifyDispatchWorker(pool: pool, routing: routing))
-        workers.register(DigestSendWorker(pool: pool, mailer: settings.smtp.enabled ? try SMTPMailer(configuration: settings.smtp) : nil,
-                                          hours: settings.notify.emailHours, urgentAnyTime: settings.notify.urgentAnyTime,
-                                          publicURL: settings.http.publicURL))
+        let routing = DaemonWorkers.routing(settings)
         workers.register(WebhookDeliverWorker(pool: pool, target: WebhookTarget(allowPrivate: settings.webhooks.allowPrivateTargets)))
         let runtime = QueueRuntime(configuration: settings.queue.runtimeConfiguration(), pool: pool, registry: workers,
                                    periodicJobs: [try IdempotencyPruneJob.periodic(), try EventPruneJob.periodic(),
@@ -64,8 +60,12 @@ struct Daemon {
         // first: its graceful shutdown ends the open inbox streams (see `InboxStream`).
         let inbox = InboxFanoutService(fanout: fanout, listener: listener, pool: pool,
                                        pollInterval: .milliseconds(settings.queue.pollIntervalMilliseconds))
-        return Daemon(pool: pool, services: services + [inbox] + runtime.services + [http],
-                      immediateDispatch: ImmediateDispatch(pool: pool, fanout: fanout, routing: routing, logger: logger), logger: logger)
+        let dispatch = ImmediateDispatch(pool: pool, fanout: fanout, routing: routing, logger: logger)
+        if let reload {
+            services.append(ConfigurationReloadService(reloader: ConfigurationReloader(
+                inputs: reload, settings: settings, runtime: runtime, workers: reloadable, dispatch: dispatch, pool: pool, logger: logger)))
+        }
+        return Daemon(pool: pool, services: services + [inbox] + runtime.services + [http], immediateDispatch: dispatch, logger: logger)
     }
 
     /// On a database without any förbund, loads the full demo data set; the daemon's own workers
@@ -97,6 +97,8 @@ struct Daemon {
 struct DaemonService: Service {
     let settings: LotsenConfiguration
     let metrics: PrometheusCollectorRegistry?
+    /// Where SIGHUP rereads the configuration from.
+    let reload: ReloadInputs
     let dev: Bool
     /// Load the demo data set when the database holds no förbund (a first `--dev` run).
     let demo: Bool
@@ -105,11 +107,16 @@ struct DaemonService: Service {
     func run() async throws {
         let daemon: Daemon
         do {
-            daemon = try await cancelWhenGracefulShutdown { [settings, metrics, dev, demo, logger] in
+            daemon = try await cancelWhenGracefulShutdown { [settings, metrics, reload, dev, demo, logger] in
                 var settings = settings
-                if dev { settings.database.url = try await DevCluster.ensureRunning() }
+                var reload = reload
+                if dev {
+                    // The dev cluster's url as if given on the command line, so a reload keeps it too.
+                    reload.flags["database.url"] = try await DevCluster.ensureRunning()
+                    settings = try LotsenConfiguration.load(flags: reload.flags, configFile: reload.configFile)
+                }
                 logger.info("matchd starting: connecting to the database")
-                var daemon = try await Daemon.start(settings: settings, metrics: metrics, logger: logger)
+                var daemon = try await Daemon.start(settings: settings, metrics: metrics, reload: reload, logger: logger)
                 if demo { try await daemon.loadDemoIfEmpty(settings: settings) }
                 return daemon
             }

@@ -67,9 +67,12 @@ struct Matchd: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         StandardMetrics.declare()
+        // SIGHUP reloads the configuration once the daemon runs; until then it is ignored, not fatal.
+        signal(SIGHUP, SIG_IGN)
         // The group traps the signals before the daemon connects, so SIGTERM during startup stops it cleanly.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: DaemonService(settings: settings, metrics: metrics, dev: dev, demo: dev && !noDemo, logger: logger))],
+            services: [.init(service: DaemonService(settings: settings, metrics: metrics, reload: ReloadInputs(flags: flags, configFile: config, levels: levels),
+                                          dev: dev, demo: dev && !noDemo, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

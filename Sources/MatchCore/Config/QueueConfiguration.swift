@@ -22,7 +22,8 @@ public struct QueueConfiguration: Sendable {
     /// Days discarded jobs are kept.
     public var discardedRetentionDays: Int
 
-    static let fixedKeys: Set<String> = [
+    /// The `[queue]` keys that are settings of the runtime; every other key names a queue.
+    public static let fixedKeys: Set<String> = [
         "poll_interval_ms", "poll_only", "lease_ms", "heartbeat_ms", "grace_period_ms", "leader_lease_ms",
         "rescue_interval_ms", "completed_retention_hours", "discarded_retention_days",
     ]

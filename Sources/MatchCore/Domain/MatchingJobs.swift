@@ -77,4 +77,17 @@ public enum MatchingJobs {
             """).map { try $0.decode(UUID.self, "id") }
         try await enqueue(try ids.map { try offer($0, forbundID: forbundID, meta: meta) }, in: transaction)
     }
+
+    /// Enqueues a rematch of everything, in every förbund: `match.participant` for each seeking
+    /// participant and `match.offer` for each open offer. After the matching settings change every
+    /// stored suggestion was scored by the old ones, so all of them are made again. Returns the count.
+    @discardableResult
+    public static func rematchEverything(meta: JobMeta, in transaction: PostgresTransaction) async throws -> Int {
+        let participants = try await transaction.query("SELECT forbund_id, id FROM participants WHERE seeking ORDER BY forbund_id, id")
+            .map { try participant($0.decode(UUID.self, "id"), forbundID: $0.decode(UUID.self, "forbund_id"), meta: meta) }
+        let offers = try await transaction.query("SELECT forbund_id, id FROM placement_offers WHERE status = 'open' ORDER BY forbund_id, id")
+            .map { try offer($0.decode(UUID.self, "id"), forbundID: $0.decode(UUID.self, "forbund_id"), meta: meta) }
+        try await enqueue(participants + offers, in: transaction)
+        return participants.count + offers.count
+    }
 }

@@ -17,7 +17,7 @@ public final class ImmediateDispatch: Sendable {
     private struct Runs { var running: Set<UUID> = []; var again: Set<UUID> = [] }
 
     private let pool: PostgresPool
-    private let dispatcher: InboxDispatcher
+    private let dispatcher: Mutex<InboxDispatcher>
     private let fanout: InboxFanout
     private let logger: Logger
     private let runs = Mutex(Runs())
@@ -25,9 +25,14 @@ public final class ImmediateDispatch: Sendable {
     /// A dispatcher writing through `pool`, routing by `routing` and waking `fanout`'s streams.
     public init(pool: PostgresPool, fanout: InboxFanout, routing: NotificationRouting?, logger: Logger) {
         self.pool = pool
-        self.dispatcher = InboxDispatcher(routing: routing)
+        self.dispatcher = Mutex(InboxDispatcher(routing: routing))
         self.fanout = fanout
         self.logger = logger
+    }
+
+    /// Routes later dispatches by `routing` (the notification settings were reloaded).
+    public func reroute(_ routing: NotificationRouting?) {
+        dispatcher.withLock { $0 = InboxDispatcher(routing: routing) }
     }
 
     /// Starts a dispatch of `forbundID`'s events, or asks the running one to go again; returns at once.
@@ -48,7 +53,7 @@ public final class ImmediateDispatch: Sendable {
     private func drain(forbundID: UUID) async {
         while true {
             do {
-                try await dispatcher.dispatchAll(forbundID: forbundID, through: pool) { [fanout] delivered in
+                try await dispatcher.withLock { $0 }.dispatchAll(forbundID: forbundID, through: pool) { [fanout] delivered in
                     for (user, sequence) in delivered.recipients { fanout.wake(userID: user, through: sequence) }
                 }
             } catch {

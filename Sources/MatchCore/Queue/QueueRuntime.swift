@@ -14,7 +14,8 @@ public final class QueueRuntime: Sendable {
     public let configuration: QueueRuntimeConfiguration
     let pool: PostgresPool
     let queue: JobQueue
-    let registry: WorkerRegistry
+    /// The workers by kind; `replaceWorkers` swaps some while the daemon runs (a running job keeps its worker).
+    private let workers: Mutex<WorkerRegistry>
     let logger: Logger
     let running = RunningJobs()
     let completer: JobCompleter
@@ -38,7 +39,7 @@ public final class QueueRuntime: Sendable {
         self.configuration = configuration
         self.pool = pool
         self.queue = JobQueue(clock: clock)
-        self.registry = registry
+        self.workers = Mutex(registry)
         var logger = logger
         logger[metadataKey: "daemon"] = "\(configuration.daemonID)"
         self.logger = logger
@@ -52,6 +53,12 @@ public final class QueueRuntime: Sendable {
         // Every kind and queue this daemon runs shows on /metrics at zero before its first job.
         for kind in registry.kinds { _ = jobMetrics.forKind(kind) }
         for name in configuration.queues.keys { _ = jobMetrics.latency(name) }
+    }
+
+    /// Registers workers anew (a registration replaces the kind's worker): jobs started from now on
+    /// run with them, running ones finish with the old.
+    public func replaceWorkers(_ change: (inout WorkerRegistry) -> Void) {
+        workers.withLock { change(&$0) }
     }
 
     /// How many jobs of `queue` this daemon runs at once now.
@@ -133,7 +140,7 @@ public final class QueueRuntime: Sendable {
             jobMetrics.latency(job.queue).recordNanoseconds(max(0, Int64(Date().timeIntervalSince(job.scheduledAt) * 1e9)))
             let started = ContinuousClock.now
             let result: Result<JobOutcome, any Error>
-            if let worker = registry.worker(for: job.kind) {
+            if let worker = workers.withLock({ $0.worker(for: job.kind) }) {
                 do {
                     result = .success(try await worker(job, context))
                 } catch {
