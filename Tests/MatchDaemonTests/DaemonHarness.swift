@@ -17,12 +17,13 @@ final class DaemonProcess: @unchecked Sendable {
     let process = Process()
     let logPath: String
 
-    init(conninfo: String, queues: [String: Int] = ["default": 20], extra: [String: String] = [:]) throws {
+    /// `arguments` replace `--database-url conninfo` (a `--dev` daemon takes no url).
+    init(conninfo: String, queues: [String: Int] = ["default": 20], extra: [String: String] = [:], arguments: [String]? = nil) throws {
         logPath = NSTemporaryDirectory() + "lotsen-matchd-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)!
         process.executableURL = BuiltProducts.url("matchd")
-        process.arguments = ["--database-url", conninfo]
+        process.arguments = arguments ?? ["--database-url", conninfo]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LOTSEN_") }
         environment["LOTSEN_QUEUE_LEASE_MS"] = "2000"
         environment["LOTSEN_QUEUE_HEARTBEAT_MS"] = "300"

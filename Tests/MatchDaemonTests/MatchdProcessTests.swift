@@ -77,3 +77,31 @@ struct MatchdProcessTests {
         #expect(text.contains("database.urll"))
     }
 }
+
+/// `matchd --dev` as a new user first runs it: a development cluster of its own and the demo
+/// data set in it, loaded once.
+@Suite("matchd --dev's first run", .serialized)
+struct DevFirstRunTests {
+    @Test func aFirstRunLoadsTheDemoAndALaterOneDoesNot() async throws {
+        let folder = "/tmp/lotsen-test/devdemo-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let environment = ["LOTSEN_DEV_DIR": folder]
+        defer { _ = try? ProcessRunner.run(BuiltProducts.url("matchctl").path, ["dev", "--stop"], asServerUser: false, environment: environment) }
+        // The cluster is started by matchctl, so the server is not matchd's child: Foundation's Process
+        // does not always see a child exit whose own child lives on.
+        _ = try ProcessRunner.run(BuiltProducts.url("matchctl").path, ["dev"], asServerUser: false, environment: environment)
+
+        let first = try DaemonProcess(conninfo: "", queues: [:], extra: environment, arguments: ["--dev"])
+        let loaded = try await waitUntil(timeout: .seconds(180)) { first.log.contains("loaded the demo data set") }
+        #expect(loaded, "\(first.log)")
+        #expect(first.log.contains("100 employers, 300 offers, 1000 participants"))
+        first.terminate()
+        #expect(await first.waitForExit(timeout: .seconds(60)) == 0, "\(first.log)")
+
+        let second = try DaemonProcess(conninfo: "", queues: [:], extra: environment, arguments: ["--dev"])
+        #expect(try await waitUntil(timeout: .seconds(60)) { second.log.contains("matchd running") }, "\(second.log)")
+        second.terminate()
+        #expect(await second.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(!second.log.contains("loaded the demo data set"), "the data set is loaded once")
+    }
+}
