@@ -51,16 +51,26 @@ final class ConfigurationReloader: Sendable {
         let new: LotsenConfiguration
         do {
             new = try LotsenConfiguration.load(flags: inputs.flags, configFile: inputs.configFile)
+        } catch let error as ConfigurationError {
+            // The key and the rule, not the value's source text: it may quote a URL with a password.
+            logger.error("configuration reload refused; the running configuration stays",
+                         metadata: ["key": "\(error.key)", "problem": "\(error.problem)"])
+            return
         } catch {
-            logger.error("configuration reload refused; the running configuration stays", metadata: ["error": "\(error)"])
+            logger.error("configuration reload refused; the running configuration stays", metadata: ["error": "\(type(of: error))"])
             return
         }
         let old = current.withLock { $0 }
         let before = Dictionary(old.entries.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(new.entries.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let changed = Set(before.keys).union(after.keys).filter { before[$0]?.value != after[$0]?.value }.sorted()
-        let applying = changed.filter(Self.reloadable)
-        let needRestart = changed.filter { !Self.reloadable($0) }
+        // A queue this daemon does not run yet has no fetcher to change: that takes a restart.
+        let running = Set(runtime.queueConcurrency.keys.map { "queue.\($0)" })
+        func applies(_ key: String) -> Bool {
+            Self.reloadable(key) && (!key.hasPrefix("queue.") || running.contains(key))
+        }
+        let applying = changed.filter(applies)
+        let needRestart = changed.filter { !applies($0) }
         if !needRestart.isEmpty {
             logger.warning("configuration changes that need a restart were not applied", metadata: ["keys": "\(needRestart.joined(separator: ", "))"])
         }
@@ -81,16 +91,14 @@ final class ConfigurationReloader: Sendable {
         current.withLock { $0 = applied }
 
         inputs.levels.level = applied.log.level
-        let queues = runtime.reconfigure(concurrency: applied.queue.concurrency)
-        if !queues.needRestart.isEmpty {
-            logger.warning("queues this daemon does not run yet need a restart", metadata: ["queues": "\(queues.needRestart.joined(separator: ", "))"])
-        }
+        runtime.reconfigure(concurrency: applied.queue.concurrency)
         if applying.contains(where: { $0.hasPrefix("notify.") }) {
             runtime.replaceWorkers { workers.registerNotify(applied, into: &$0) }
             dispatch.reroute(DaemonWorkers.routing(applied))
         }
         var rematch: Int?
         if applying.contains(where: { $0.hasPrefix("matching.") }) {
+            // The new workers first, so no rematch job starts with the old ones.
             runtime.replaceWorkers { workers.registerMatching(applied, into: &$0) }
             runtime.matchingSettings = applied.matchingFingerprint
             do {
@@ -98,7 +106,15 @@ final class ConfigurationReloader: Sendable {
                     try await MatchingJobs.rematchEverything(meta: JobMeta(actor: "system:reload"), in: tx)
                 }
             } catch {
-                logger.error("the rematch after the matching settings changed was not enqueued; run `matchctl match rebalance`",
+                // Without the rematch the stored suggestions keep the old scores: go back to the old
+                // settings whole, so the next SIGHUP finds the change again and retries.
+                runtime.replaceWorkers { workers.registerMatching(old, into: &$0) }
+                runtime.matchingSettings = old.matchingFingerprint
+                current.withLock { now in
+                    now.matching = old.matching
+                    now.entries = now.entries.filter { !$0.key.hasPrefix("matching.") } + old.entries.filter { $0.key.hasPrefix("matching.") }
+                }
+                logger.error("new matching settings not applied: the rematch they need could not be enqueued; send SIGHUP again",
                              metadata: ["error": "\(error)"])
             }
         }

@@ -86,13 +86,18 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         // Matching runs in whichever daemon is alive; else in a matchd started here, or in this process.
-        let alive = try await QueueAdmin(pool: pool).status().daemons
+        // A daemon that does not run the matching queue would leave matching waiting: count only those that do.
+        let alive = try await pool.query("""
+            SELECT id FROM queue_daemons WHERE stopped_at IS NULL AND heartbeat_at > now() - interval '1 minute'
+              AND coalesce((queues ->> \(MatchingJobs.queue))::int, 0) > 0
+            ORDER BY started_at
+            """).map { try $0.decode(String.self, "id") }
         var daemon: Process?
         var workers: (group: ServiceGroup, task: Task<Void, any Error>)?
         if !alive.isEmpty {
-            say("matching in the running matchd (\(alive.map(\.id).joined(separator: ", ")))")
+            say("matching in the running matchd (\(alive.joined(separator: ", ")))")
         } else if !exitWhenDone, let matchd = Self.siblingMatchd() {
-            daemon = try Self.startMatchd(matchd, onDevCluster: onDevCluster, settings: settings)
+            daemon = try Self.startMatchd(matchd, onDevCluster: onDevCluster, settings: settings, config: config)
             say("matching in a matchd started here (pid \(daemon!.processIdentifier), log in \(Self.daemonLog.path))")
         } else {
             workers = Self.startWorkers(settings: settings, pool: pool)
@@ -172,6 +177,7 @@ struct DemoCommand: AsyncParsableCommand {
         var logger = Logger(label: "lotsen.matchctl.demo")
         logger.logLevel = .warning
         let runtime = QueueRuntime(configuration: configuration, pool: pool, registry: registry, logger: logger)
+        runtime.matchingSettings = settings.matchingFingerprint
         let group = ServiceGroup(services: runtime.services, logger: logger)
         return (group, Task { try await group.run() })
     }
@@ -186,10 +192,14 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Starts matchd on the same database without loading the demo again, its output in `daemonLog`.
-    static func startMatchd(_ executable: URL, onDevCluster: Bool, settings: LotsenConfiguration) throws -> Process {
+    static func startMatchd(_ executable: URL, onDevCluster: Bool, settings: LotsenConfiguration, config: String?) throws -> Process {
         let process = Process()
         process.executableURL = executable
-        process.arguments = (onDevCluster ? ["--dev"] : ["--database-url", settings.database.url]) + ["--no-demo"]
+        // The same configuration as this command's; the url by environment, never on the command line others can read.
+        process.arguments = (onDevCluster ? ["--dev"] : []) + (config.map { ["--config", $0] } ?? []) + ["--no-demo"]
+        var environment = ProcessInfo.processInfo.environment
+        if !onDevCluster { environment["LOTSEN_DATABASE_URL"] = settings.database.url }
+        process.environment = environment
         _ = FileManager.default.createFile(atPath: daemonLog.path, contents: nil)
         let log = try FileHandle(forWritingTo: daemonLog)
         process.standardOutput = log

@@ -55,7 +55,8 @@ struct ConfigurationReloadTests {
         try Self.write(Self.base.replacingOccurrences(of: "default = 3", with: "default = 1") + "[log]\nlevel = \"loud\"\n", to: path)
         kill(daemon.pid, SIGHUP)
         #expect(try await waitUntil(timeout: .seconds(10)) { daemon.log.contains("configuration reload refused") }, "\(daemon.log)")
-        #expect(daemon.log.contains("log.level"), "the refusal names the key")
+        let refusal = daemon.log.split(separator: "\n").first { $0.contains("configuration reload refused") }.map(String.init) ?? ""
+        #expect(refusal.contains("\"key\":\"log.level\""), "the refusal names the key: \(refusal)")
         try await enqueueNoops(1, on: connection)
         #expect(try await waitUntil(timeout: .seconds(10)) { debugLinesOfJobs() == 3 }, "still at debug: \(daemon.log)")
         #expect(try await concurrency("default") == 7)

@@ -95,3 +95,11 @@ func enqueueNoops(_ count: Int, sleepMilliseconds: Int? = nil, queue: String = "
     }
     try await connection.execute("SELECT pg_notify(\(JobQueue.wakeupChannel), \(queue))")
 }
+
+/// Runs blocking work (a child process to its end) on a thread of its own: on the cooperative
+/// pool, as wide as the cores, two such waits would stall every other test of the process.
+func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}

@@ -7,13 +7,14 @@ import Testing
 @Suite("matchctl doctor", .serialized)
 struct DoctorTests {
     /// Runs `matchctl doctor --json`; its exit status and its findings by check.
-    static func doctor(_ conninfo: String) throws -> (status: Int32, ok: Bool?, findings: [String: [[String: Any]]], output: String) {
+    static func doctor(_ conninfo: String) async throws -> (status: Int32, ok: Bool?, findings: [String: [[String: Any]]], output: String) {
         let matchctl = BuiltProducts.url("matchctl").path
-        let (status, output): (Int32, String)
-        do {
-            (status, output) = (0, try ProcessRunner.run(matchctl, ["doctor", "--json", "--database-url", conninfo], asServerUser: false))
-        } catch let failure as ProcessRunner.Failure {
-            (status, output) = (failure.status, failure.output)
+        let (status, output) = try await offCooperativePool { () -> (Int32, String) in
+            do {
+                return (0, try ProcessRunner.run(matchctl, ["doctor", "--json", "--database-url", conninfo], asServerUser: false))
+            } catch let failure as ProcessRunner.Failure {
+                return (failure.status, failure.output)
+            }
         }
         let line = output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? "{}"
         let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
@@ -28,9 +29,9 @@ struct DoctorTests {
     @Test func aStoppedDatabaseIsAProblemWithAdvice() async throws {
         let cluster = try TestPostgres.makeThrowawayCluster(name: "doctor-\(getpid())")
         defer { cluster.destroy() }
-        #expect(try Self.doctor(cluster.connectionString()).findings["database"]?.first?["ok"] as? Bool == true)
+        #expect(try await Self.doctor(cluster.connectionString()).findings["database"]?.first?["ok"] as? Bool == true)
         try cluster.stop()
-        let stopped = try Self.doctor(cluster.connectionString())
+        let stopped = try await Self.doctor(cluster.connectionString())
         #expect(stopped.status == 1, "\(stopped.output)")
         #expect(stopped.ok == false)
         let finding = try #require(Self.problem(stopped.findings, "database"), "\(stopped.output)")
@@ -44,13 +45,13 @@ struct DoctorTests {
         let last = try #require(EmbeddedMigrations.all.last)
         try await connection.execute("DELETE FROM schema_migrations WHERE version = \(last.version)")
         await connection.close()
-        let result = try Self.doctor(conninfo)
+        let result = try await Self.doctor(conninfo)
         #expect(result.status == 1, "\(result.output)")
         let finding = try #require(Self.problem(result.findings, "migrations"), "\(result.output)")
         #expect(finding["summary"] as? String == "1 pending: " + String(format: "%04d_", last.version) + last.name)
         #expect((finding["advice"] as? String)?.contains("matchctl migrate") == true)
 
-        let fresh = try Self.doctor(try await TestPostgres.shared.makeDatabase(migrated: false))
+        let fresh = try await Self.doctor(try await TestPostgres.shared.makeDatabase(migrated: false))
         #expect(fresh.status == 1)
         #expect((Self.problem(fresh.findings, "migrations")?["summary"] as? String)?.hasPrefix("\(EmbeddedMigrations.all.count) pending") == true)
     }
@@ -60,9 +61,9 @@ struct DoctorTests {
         let first = try DaemonProcess(conninfo: conninfo)
         defer { first.terminate() }
         // No daemon yet, then one that leads.
-        var result = try Self.doctor(conninfo)
+        var result = try await Self.doctor(conninfo)
         let sound = try await waitUntil(timeout: .seconds(30)) {
-            result = try Self.doctor(conninfo)
+            result = try await Self.doctor(conninfo)
             return result.status == 0
         }
         #expect(sound, "\(result.output)\n\(first.log)")
@@ -75,7 +76,7 @@ struct DoctorTests {
                                                                    "LOTSEN_MATCHING_WEIGHT_WAITING_TIME": "0.05"])
         defer { second.terminate() }
         let differ = try await waitUntil(timeout: .seconds(30)) {
-            result = try Self.doctor(conninfo)
+            result = try await Self.doctor(conninfo)
             return Self.problem(result.findings, "matching settings") != nil
         }
         #expect(differ, "\(result.output)\n\(second.log)")

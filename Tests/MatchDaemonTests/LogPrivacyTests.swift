@@ -19,7 +19,7 @@ struct LogPrivacyTests {
         // Values only a person's record holds; each must stay out of the log.
         let personal = [
             "PII-7Q-0042", "Ylvali Qwertzdottir", "xylofonverkstad", "kvastbindning", "Zorro Kontaktsson", "kontakt.zq@example.se",
-            "070-9998877", "Fagottgatan 99",
+            "070-9998877", "Fagottgatan 99", "quiet_workspace",
         ]
         let participant = try await api.post("/v1/participants", participantBody([
             "case_reference": personal[0], "name": personal[1], "interests": "drömmer om \(personal[2])", "skills": [personal[3]],
@@ -41,6 +41,7 @@ struct LogPrivacyTests {
         #expect(try await api.get("/v1/participants/\(id)").status == 200)
         #expect(try await api.get("/v1/participants?limit=10").status == 200)
         #expect(try await api.get("/v1/suggestions?participant=\(id)").status == 200)
+        #expect(try await APIClient(base: base).get("/v1/me").status == 401)
         running.stop()
         _ = await running.daemon.waitForExit()
 
@@ -50,7 +51,11 @@ struct LogPrivacyTests {
         #expect(objects.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
         let requests = objects.filter { $0["message"] as? String == "request" }
         #expect(requests.count >= 9, "a debug line per request")
-        #expect(requests.allSatisfy { $0["request_id"] is String && ($0["actor"] as? String)?.hasPrefix("token:") == true })
+        #expect(requests.allSatisfy { $0["request_id"] is String && $0["status"] is String })
+        let authenticated = requests.filter { ($0["route"] as? String)?.hasPrefix("/v1") == true && $0["status"] as? String != "401" }
+        #expect(authenticated.allSatisfy { ($0["actor"] as? String)?.hasPrefix("token:") == true }, "\(authenticated)")
+        #expect(requests.contains { $0["status"] as? String == "409" }, "a refused write is logged too")
+        #expect(requests.contains { $0["status"] as? String == "401" && $0["actor"] == nil })
         #expect(requests.allSatisfy { ($0["route"] as? String)?.contains("PII") == false })
         let jobs = objects.filter { $0["job_id"] != nil }
         #expect(jobs.contains { $0["job_kind"] as? String == "match.participant" && $0["actor"] is String && $0["request_id"] is String },

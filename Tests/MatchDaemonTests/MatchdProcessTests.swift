@@ -87,18 +87,22 @@ struct DevFirstRunTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let environment = ["LOTSEN_DEV_DIR": folder]
         defer { _ = try? ProcessRunner.run(BuiltProducts.url("matchctl").path, ["dev", "--stop"], asServerUser: false, environment: environment) }
+        // No matching here: loading is the point, and a thousand debug-built jobs would only load the machine.
+        let daemonEnvironment = environment.merging(["LOTSEN_QUEUE_MATCHING": "0"]) { $1 }
         // The cluster is started by matchctl, so the server is not matchd's child: Foundation's Process
         // does not always see a child exit whose own child lives on.
-        _ = try ProcessRunner.run(BuiltProducts.url("matchctl").path, ["dev"], asServerUser: false, environment: environment)
+        _ = try await offCooperativePool {
+            try ProcessRunner.run(BuiltProducts.url("matchctl").path, ["dev"], asServerUser: false, environment: environment)
+        }
 
-        let first = try DaemonProcess(conninfo: "", queues: [:], extra: environment, arguments: ["--dev"])
+        let first = try DaemonProcess(conninfo: "", queues: [:], extra: daemonEnvironment, arguments: ["--dev"])
         let loaded = try await waitUntil(timeout: .seconds(180)) { first.log.contains("loaded the demo data set") }
         #expect(loaded, "\(first.log)")
         #expect(first.log.contains("100 employers, 300 offers, 1000 participants"))
         first.terminate()
         #expect(await first.waitForExit(timeout: .seconds(60)) == 0, "\(first.log)")
 
-        let second = try DaemonProcess(conninfo: "", queues: [:], extra: environment, arguments: ["--dev"])
+        let second = try DaemonProcess(conninfo: "", queues: [:], extra: daemonEnvironment, arguments: ["--dev"])
         #expect(try await waitUntil(timeout: .seconds(60)) { second.log.contains("matchd running") }, "\(second.log)")
         second.terminate()
         #expect(await second.waitForExit(timeout: .seconds(60)) == 0)

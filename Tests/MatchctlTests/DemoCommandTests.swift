@@ -23,7 +23,7 @@ struct DemoCommandTests {
         let environment = ["LOTSEN_DEV_DIR": folder]
         defer { _ = try? Binaries.run("matchctl", ["dev", "--stop"], environment: environment) }
 
-        let (status, output) = try Binaries.run("matchctl", ["demo", "--demo-size", "small", "--exit-when-done"], environment: environment)
+        let (status, output) = try await Binaries.runOffPool("matchctl", ["demo", "--demo-size", "small", "--exit-when-done"], environment: environment)
         #expect(status == 0, "\(output)")
         let first = Self.counts(output)
         #expect(first.count == DemoSummary().countLines.count, "\(output)")
@@ -42,13 +42,13 @@ struct DemoCommandTests {
         #expect(output.contains("/v1/suggestions?recommended=true"))
 
         // The same again: the data set is found, not loaded twice.
-        let (again, reused) = try Binaries.run("matchctl", ["demo", "--demo-size", "small", "--exit-when-done"], environment: environment)
+        let (again, reused) = try await Binaries.runOffPool("matchctl", ["demo", "--demo-size", "small", "--exit-when-done"], environment: environment)
         #expect(again == 0, "\(reused)")
         #expect(reused.contains("loaded already"))
         #expect(Self.counts(reused) == first)
 
         // From an empty database with the same seed: the same counts.
-        let (reset, second) = try Binaries.run("matchctl", ["demo", "--reset", "--demo-size", "small", "--exit-when-done"],
+        let (reset, second) = try await Binaries.runOffPool("matchctl", ["demo", "--reset", "--demo-size", "small", "--exit-when-done"],
                                                environment: environment)
         #expect(reset == 0, "\(second)")
         #expect(Self.counts(second) == first, "\(second)")

@@ -25,6 +25,16 @@ enum Binaries {
     }
 }
 
+extension Binaries {
+    /// `run` on a thread of its own, off the cooperative pool: a long command must not stall the
+    /// other tests of the process while it runs.
+    static func runOffPool(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try run(name, arguments, environment: environment) }) }
+        }
+    }
+}
+
 @Suite("matchctl as a process")
 struct MatchctlProcessTests {
     @Test func migrateThenStatus() async throws {

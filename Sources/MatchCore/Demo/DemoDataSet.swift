@@ -41,6 +41,8 @@ public struct DemoDataSet: Sendable {
 
     /// An offer of an employer.
     public struct OfferSpec: Sendable {
+        /// Its id, from the seed: matching breaks ties by id, so every load ranks alike.
+        public var id = UUID()
         /// The index of its employer.
         public var employerIndex: Int
         /// Its fields.
@@ -51,6 +53,8 @@ public struct DemoDataSet: Sendable {
 
     /// A participant with their consents.
     public struct ParticipantSpec: Sendable {
+        /// Their id, from the seed (see `OfferSpec.id`).
+        public var id = UUID()
         /// Their fields; the responsible coordinator is set by index when loading.
         public var fields: ParticipantFields
         /// The index of their responsible coordinator.
@@ -88,10 +92,19 @@ public struct DemoDataSet: Sendable {
         employerUsers = (0..<min(5, employers.count)).map { index in
             let (given, family) = maker.personName()
             let domain = DemoMaker.ascii(employers[index].fields.name.split(separator: " ").first.map(String.init) ?? "arbetsgivare")
-            return UserSpec(name: "\(given) \(family)", email: "\(DemoMaker.ascii(given)).\(DemoMaker.ascii(family))@\(domain).example",
+            // The employer's place in the list makes the address unique whatever names a seed draws.
+            return UserSpec(name: "\(given) \(family)", email: "\(DemoMaker.ascii(given)).\(DemoMaker.ascii(family))@\(domain)\(index + 1).example",
                             employerIndex: index)
         }
         participants = (0..<(100 * size.scale)).map { maker.participant(index: $0, coordinators: coordinators.count) }
+        // Ids from a generator of their own, so the data drawn above stays what it was.
+        var ids = SplitMix64(seed: seed ^ 0x1D5_1D5)
+        func id() -> UUID {
+            let (a, b) = (ids.next(), ids.next())
+            return withUnsafeBytes(of: (a, b)) { UUID(uuid: $0.load(as: uuid_t.self)) }
+        }
+        for index in offers.indices { offers[index].id = id() }
+        for index in participants.indices { participants[index].id = id() }
     }
 }
 

@@ -79,7 +79,7 @@ public struct DemoLoader: Sendable {
             }
             let change = OfferStore.Change(actor: Self.actor, requestID: "demo")
             for spec in data.offers {
-                _ = try await OfferStore().create(AccessScope(forbundID: forbund.id), employerID: employers[spec.employerIndex],
+                _ = try await OfferStore().create(AccessScope(forbundID: forbund.id), id: spec.id, employerID: employers[spec.employerIndex],
                                                   fields: spec.fields, status: spec.status, by: change, in: tx)
                 done += 1
                 progress("offers", done, total)
@@ -88,7 +88,8 @@ public struct DemoLoader: Sendable {
             for spec in data.participants {
                 var fields = spec.fields
                 fields.responsibleCoordinatorID = coordinators[spec.coordinatorIndex]
-                let participant = try await ParticipantStore().create(forbundID: forbund.id, fields: fields, today: today, by: audit, in: tx)
+                let participant = try await ParticipantStore().create(forbundID: forbund.id, id: spec.id, fields: fields, today: today,
+                                                                     by: audit, in: tx)
                 for consent in spec.consents {
                     _ = try await ParticipantStore().addConsent(forbundID: forbund.id, participantID: participant.id, purpose: consent.purpose,
                                                                 givenOn: consent.givenOn, by: audit, in: tx)

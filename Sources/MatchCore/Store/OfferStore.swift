@@ -69,19 +69,20 @@ public struct OfferStore: Sendable {
     }
 
     /// Registers an offer for an employer in scope, as a draft or open.
-    public func create(_ scope: AccessScope, employerID: UUID, fields: OfferFields, status: OfferStatus, by change: Change,
+    /// `id` is new unless given (the demo data set gives ids from its seed).
+    public func create(_ scope: AccessScope, id: UUID = UUID(), employerID: UUID, fields: OfferFields, status: OfferStatus, by change: Change,
                        in transaction: PostgresTransaction) async throws -> PlacementOffer {
         guard try await EmployerStore().get(scope, id: employerID, on: transaction.connection) != nil else {
             throw StoreError.notFound
         }
         let f = fields
         let rows = try await transaction.query("""
-            INSERT INTO placement_offers AS o (forbund_id, employer_id, type, occupation, title, description, required_skills,
+            INSERT INTO placement_offers AS o (forbund_id, id, employer_id, type, occupation, title, description, required_skills,
                 wanted_skills, required_languages, hours_min, hours_max, schedule_flexibility, start_date, duration_months,
                 monthly_wage, workplace_kommunkod, workplace_address, workplace_latitude, workplace_longitude,
                 workplace_coordinate_source, remote_possible, handledare_available, handledare_hours, adaptations, positions,
                 supports_counted_on, status)
-            VALUES (\(scope.forbundID), \(employerID), \(f.type.rawValue), \(f.occupation), \(f.title), \(f.description),
+            VALUES (\(scope.forbundID), \(id), \(employerID), \(f.type.rawValue), \(f.occupation), \(f.title), \(f.description),
                 \(f.requiredSkills), \(f.wantedSkills), \(PostgresJSONB(f.requiredLanguages)), \(f.hoursMin), \(f.hoursMax),
                 \(f.scheduleFlexibility.rawValue), \(f.startDate), \(f.durationMonths), \(f.monthlyWage), \(f.workplaceKommunkod),
                 \(f.workplaceAddress), \(f.workplaceLatitude), \(f.workplaceLongitude), \(f.workplaceCoordinateSource.rawValue),

@@ -19,7 +19,8 @@ public struct ParticipantStore: Sendable {
         """
 
     /// Registers a participant.
-    public func create(forbundID: UUID, fields: ParticipantFields, today: CalendarDate, by context: AuditContext,
+    /// `id` is new unless given (the demo data set gives ids from its seed, so ties rank alike on every load).
+    public func create(forbundID: UUID, id newID: UUID = UUID(), fields: ParticipantFields, today: CalendarDate, by context: AuditContext,
                        in transaction: PostgresTransaction) async throws -> Participant {
         try await TenancyStore().requireCoordinator(fields.responsibleCoordinatorID, forbundID: forbundID, in: transaction)
         let statistics = try await transaction.query("""
@@ -30,8 +31,8 @@ public struct ParticipantStore: Sendable {
         do {
             id = try await transaction.savepoint { tx in
                 try await tx.query("""
-                    INSERT INTO participants (forbund_id, case_reference, responsible_coordinator_id, seeking, profile, statistics_id)
-                    VALUES (\(forbundID), \(fields.caseReference), \(fields.responsibleCoordinatorID), \(fields.seeking),
+                    INSERT INTO participants (forbund_id, id, case_reference, responsible_coordinator_id, seeking, profile, statistics_id)
+                    VALUES (\(forbundID), \(newID), \(fields.caseReference), \(fields.responsibleCoordinatorID), \(fields.seeking),
                             \(PostgresJSONB(fields)), \(statistics))
                     RETURNING id
                     """)[0].decode(UUID.self, "id")

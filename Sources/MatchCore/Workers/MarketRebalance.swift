@@ -103,10 +103,14 @@ public struct MarketRebalanceWorker: JobWorker {
                 "forbund": "\(one.id.uuidString.lowercased())", "missing": "\(repair.report.missing.count)",
                 "extra": "\(repair.report.extra.count)", "stale": "\(repair.report.staleCount)", "jobs": "\(repair.jobs)",
             ])
-            let started = ContinuousClock.now
-            let summary = try await pool.withTransaction { try await MarketRebalance().run(forbundID: one.id, in: $0) }
-            Metrics.Timer(label: "lotsen_matching_duration_seconds", dimensions: [("kind", "assignment")])
-                .recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
+            let summary = try await pool.withTransaction { tx in
+                let started = ContinuousClock.now
+                defer {
+                    Metrics.Timer(label: "lotsen_matching_duration_seconds", dimensions: [("kind", "assignment")])
+                        .recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
+                }
+                return try await MarketRebalance().run(forbundID: one.id, in: tx)
+            }
             context.logger.info("rebalanced", metadata: ["suggestions": "\(summary.suggestions)", "recommended": "\(summary.recommended)"])
         }
         return .complete

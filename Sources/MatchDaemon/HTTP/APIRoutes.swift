@@ -79,20 +79,28 @@ enum APIRoutes {
     }
 }
 
-/// Echoes the request id as `X-Request-Id`, so a client can quote it and an operator find it in the audit log.
+/// Echoes the request id as `X-Request-Id`, so a client can quote it and an operator find it in the
+/// audit log; and, outermost, logs every request once at debug: method, the route's pattern (never
+/// the path or query, which may hold what a client searched for), status, time and the actor.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = LotsenRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var response: Response
         do {
-            var response = try await next(request, context)
-            response.headers[Self.header] = context.id
-            return response
+            response = try await next(request, context)
         } catch let error as any HTTPResponseError {
-            var response = try error.response(from: request, context: context)
-            response.headers[Self.header] = context.id
-            return response
+            response = try error.response(from: request, context: context)
         }
+        response.headers[Self.header] = context.id
+        var metadata: Logger.Metadata = [
+            "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(response.status.code)",
+            "ms": "\(Int((ContinuousClock.now - started).inSeconds * 1000))",
+        ]
+        if let actor = context.actor.value { metadata["actor"] = "\(actor)" }
+        context.logger.debug("request", metadata: metadata)
+        return response
     }
 
     static let header = HTTPField.Name("X-Request-Id")!

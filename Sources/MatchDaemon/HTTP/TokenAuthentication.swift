@@ -15,24 +15,7 @@ struct TokenAuthentication: RouterMiddleware {
         var context = context
         context.principal = principal
         context.logger[metadataKey: "actor"] = "\(principal.auditName)"
-        let started = ContinuousClock.now
-        let response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            log(request, context, status: error.status.code, since: started)
-            throw error
-        }
-        log(request, context, status: response.status.code, since: started)
-        return response
-    }
-
-    /// One debug line per request: the route's pattern, never its path or query, which may hold
-    /// what a client searched for.
-    private func log(_ request: Request, _ context: Context, status: Int, since started: ContinuousClock.Instant) {
-        context.logger.debug("request", metadata: [
-            "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(status)",
-            "ms": "\(Int((ContinuousClock.now - started).inSeconds * 1000))",
-        ])
+        context.actor.value = principal.auditName
+        return try await next(request, context)
     }
 }
