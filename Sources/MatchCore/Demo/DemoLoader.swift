@@ -77,13 +77,9 @@ public struct DemoLoader: Sendable {
                                                                   email: user.email, employerID: employerID, in: tx)
                 employerUsers.append((created.id, employerID))
             }
-            let change = OfferStore.Change(actor: Self.actor, requestID: "demo")
-            for spec in data.offers {
-                _ = try await OfferStore().create(AccessScope(forbundID: forbund.id), id: spec.id, employerID: employers[spec.employerIndex],
-                                                  fields: spec.fields, status: spec.status, by: change, in: tx)
-                done += 1
-                progress("offers", done, total)
-            }
+            // Participants before offers, so their jobs come first in the queue: each finds its best
+            // offers among all of them at once, and the offers' jobs after find little left to do.
+            // Offers first would have every offer propose to nearly everyone who has no list yet.
             let today = CalendarDate.inSweden()
             for spec in data.participants {
                 var fields = spec.fields
@@ -96,6 +92,13 @@ public struct DemoLoader: Sendable {
                 }
                 done += 1
                 progress("participants", done, total)
+            }
+            let change = OfferStore.Change(actor: Self.actor, requestID: "demo")
+            for spec in data.offers {
+                _ = try await OfferStore().create(AccessScope(forbundID: forbund.id), id: spec.id, employerID: employers[spec.employerIndex],
+                                                  fields: spec.fields, status: spec.status, by: change, in: tx)
+                done += 1
+                progress("offers", done, total)
             }
             return Loaded(forbundID: forbund.id, forbundName: forbund.name, coordinatorIDs: coordinators, employerUsers: employerUsers)
         }
