@@ -168,17 +168,20 @@ struct DemoCommand: AsyncParsableCommand {
     /// The matching workers in this process, until shut down.
     static func startWorkers(settings: LotsenConfiguration, pool: PostgresPool) -> (group: ServiceGroup, task: Task<Void, any Error>) {
         let matcher = settings.matching.matcher(evaluator: settings.supports.evaluator)
+        var logger = Logger(label: "lotsen.matchctl.demo")
+        logger.logLevel = .warning
+        // The open offers in memory, as in matchd: a participant's job then reads no offer from the database.
+        let listener = PostgresListener(conninfo: pool.configuration.conninfo, logger: logger)
+        let offerIndex = LiveOfferIndex(pool: pool, logger: logger, connected: { listener.isConnected })
         var registry = WorkerRegistry()
-        registry.register(MatchParticipantWorker(pool: pool, matcher: matcher))
+        registry.register(MatchParticipantWorker(pool: pool, matcher: matcher, offerIndex: offerIndex))
         registry.register(MatchOfferWorker(pool: pool, matcher: matcher))
         registry.register(MarketRebalanceWorker(pool: pool, matcher: matcher))
         var configuration = settings.queue.runtimeConfiguration()
         configuration.queues = [MatchingJobs.queue: max(2, ProcessInfo.processInfo.activeProcessorCount)]
-        var logger = Logger(label: "lotsen.matchctl.demo")
-        logger.logLevel = .warning
         let runtime = QueueRuntime(configuration: configuration, pool: pool, registry: registry, logger: logger)
         runtime.matchingSettings = settings.matchingFingerprint
-        let group = ServiceGroup(services: runtime.services, logger: logger)
+        let group = ServiceGroup(services: [OfferIndexFollower(index: offerIndex, listener: listener)] + runtime.services, logger: logger)
         return (group, Task { try await group.run() })
     }
 
