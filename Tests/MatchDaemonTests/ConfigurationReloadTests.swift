@@ -50,6 +50,13 @@ struct ConfigurationReloadTests {
         #expect(daemon.log.contains("log.level: info → debug") && daemon.log.contains("queue.default: 3 → 7"), "\(daemon.log)")
         try await enqueueNoops(2, on: connection)
         #expect(try await waitUntil(timeout: .seconds(10)) { debugLinesOfJobs() == 2 }, "\(daemon.log)")
+        // The fetcher runs the new concurrency, not only reports it: seven slow jobs run at once.
+        func running() async throws -> Int { try await jobCounts(connection)[.running] ?? 0 }
+        try await enqueueNoops(7, sleepMilliseconds: 3000, on: connection)
+        let allSeven = try await waitUntil(timeout: .seconds(3)) { try await running() == 7 }
+        let counts = try await jobCounts(connection)
+        #expect(allSeven, "\(counts)")
+        #expect(try await waitUntil(timeout: .seconds(10)) { try await (jobCounts(connection)[.completed] ?? 0) >= 11 })
 
         // A broken file changes nothing, and the daemon runs on.
         try Self.write(Self.base.replacingOccurrences(of: "default = 3", with: "default = 1") + "[log]\nlevel = \"loud\"\n", to: path)
@@ -58,7 +65,7 @@ struct ConfigurationReloadTests {
         let refusal = daemon.log.split(separator: "\n").first { $0.contains("configuration reload refused") }.map(String.init) ?? ""
         #expect(refusal.contains("\"key\":\"log.level\""), "the refusal names the key: \(refusal)")
         try await enqueueNoops(1, on: connection)
-        #expect(try await waitUntil(timeout: .seconds(10)) { debugLinesOfJobs() == 3 }, "still at debug: \(daemon.log)")
+        #expect(try await waitUntil(timeout: .seconds(10)) { debugLinesOfJobs() == 10 }, "still at debug: \(daemon.log)")
         #expect(try await concurrency("default") == 7)
         #expect(try await APIClient(base: "http://127.0.0.1:\(port)").get("/readyz").status == 200)
 
