@@ -51,11 +51,16 @@ struct Daemon {
         runtime.matchingSettings = settings.matchingFingerprint
         // Started in order, shut down in reverse: the fetcher stops first, the pool last.
         let fanout = InboxFanout()
+        // Verified tokens stay in memory; with a listener every change that can invalidate one
+        // empties the cache at once (TokenCache), in poll-only mode an entry lives a second.
+        let tokenCache = TokenCache(connected: { listener?.isConnected ?? false })
         let http = APIServer.make(settings: settings.http, pool: pool, metrics: metrics,
                                   evaluator: settings.supports.evaluator, plan: settings.followAlong.plan, fanout: fanout,
-                                  webhookTarget: WebhookTarget(allowPrivate: settings.webhooks.allowPrivateTargets), logger: logger)
+                                  webhookTarget: WebhookTarget(allowPrivate: settings.webhooks.allowPrivateTargets),
+                                  tokenCache: tokenCache, logger: logger)
         var services: [any Service] = [PoolService(pool: pool)]
         if let offerIndex, let listener { services.append(OfferIndexFollower(index: offerIndex, listener: listener)) }
+        if let listener { services.append(TokenCacheFollower(cache: tokenCache, listener: listener)) }
         // Its LISTEN is on the daemon's one listener connection. The HTTP server, last, shuts down
         // first: its graceful shutdown ends the open inbox streams (see `InboxStream`).
         let inbox = InboxFanoutService(fanout: fanout, listener: listener, pool: pool,

@@ -17,6 +17,7 @@ public enum EmbeddedMigrations {
         ("0012_inbox.sql", PackageResources._012_inbox_sql),
         ("0013_email_webhooks.sql", PackageResources._013_email_webhooks_sql),
         ("0014_daemon_settings.sql", PackageResources._014_daemon_settings_sql),
+        ("0015_auth_notifications.sql", PackageResources._015_auth_notifications_sql),
     ]
 
     /// The names of the files this binary carries.

@@ -63,12 +63,17 @@ public struct TokenStore: Sendable {
 
     /// The principal a token stands for, nil when it is unknown, expired, revoked, or its user is inactive.
     public func authenticate(_ token: String, on connection: PostgresConnection) async throws -> Principal? {
+        try await verify(hash: Self.hash(token), on: connection)?.principal
+    }
+
+    /// The principal of the token with this hash and when the token expires, nil when it is not valid now.
+    public func verify(hash: Data, on connection: PostgresConnection) async throws -> (principal: Principal, expiresAt: Date?)? {
         // A read, so authenticating costs no commit; last use is written at most once a minute.
         let rows = try await connection.query("""
-            SELECT t.id, t.role, t.forbund_id, t.user_id, t.employer_id,
+            SELECT t.id, t.role, t.forbund_id, t.user_id, t.employer_id, t.expires_at,
                    t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale_use
             FROM api_tokens t
-            WHERE t.token_hash = \(Self.hash(token)) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+            WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
               AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u
                    WHERE u.forbund_id = t.forbund_id AND u.id = t.user_id AND u.active
                      AND (t.role <> 'employer' OR u.employer_id = t.employer_id)))
@@ -78,9 +83,15 @@ public struct TokenStore: Sendable {
         if try row.decode(Bool.self, "stale_use") {
             try await connection.execute("UPDATE api_tokens SET last_used_at = now() WHERE id = \(id)")
         }
-        return Principal(role: role, forbundID: try row.decode(UUID?.self, "forbund_id"),
-                         userID: try row.decode(UUID?.self, "user_id"), employerID: try row.decode(UUID?.self, "employer_id"),
-                         tokenID: id)
+        return (Principal(role: role, forbundID: try row.decode(UUID?.self, "forbund_id"),
+                          userID: try row.decode(UUID?.self, "user_id"), employerID: try row.decode(UUID?.self, "employer_id"),
+                          tokenID: id),
+                try row.decode(Date?.self, "expires_at"))
+    }
+
+    /// Records a use of the token now (the cache calls it at most once a minute per token).
+    public func recordUse(_ id: UUID, on connection: PostgresConnection) async throws {
+        try await connection.execute("UPDATE api_tokens SET last_used_at = now() WHERE id = \(id)")
     }
 
     /// Every token, newest first.
@@ -112,7 +123,8 @@ public struct TokenStore: Sendable {
         return "lotsen_" + base64
     }
 
-    static func hash(_ token: String) -> Data {
+    /// The SHA-256 of a token: what is stored, and what the cache keys by.
+    public static func hash(_ token: String) -> Data {
         Data(SHA256.hash(data: Data(token.utf8)))
     }
 }

@@ -29,14 +29,15 @@ enum APIRoutes {
     /// The router and the list of its routes (for the OpenAPI test).
     static func build(pool: PostgresPool, metrics: PrometheusCollectorRegistry?, evaluator: SupportEvaluator = SupportEvaluator(),
                       plan: FollowAlongPlan = FollowAlongPlan(), fanout: InboxFanout = InboxFanout(),
-                      publicURL: String? = nil, webhookTarget: WebhookTarget = WebhookTarget(allowPrivate: false))
+                      publicURL: String? = nil, webhookTarget: WebhookTarget = WebhookTarget(allowPrivate: false),
+                      tokenCache: TokenCache? = nil)
         -> (Router<LotsenRequestContext>, [APIRouteBuilder.Entry]) {
         let router = Router(context: LotsenRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware(contract: .served))
-        var api = APIRouteBuilder(router: router, authentication: TokenAuthentication(pool: pool))
+        var api = APIRouteBuilder(router: router, authentication: TokenAuthentication(pool: pool, cache: tokenCache))
 
         api.open(.get, "/healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: "ok\n")))
@@ -110,9 +111,9 @@ struct RequestIDMiddleware: RouterMiddleware {
 enum APIServer {
     static func make(settings: HTTPConfiguration, pool: PostgresPool, metrics: PrometheusCollectorRegistry?,
                      evaluator: SupportEvaluator, plan: FollowAlongPlan, fanout: InboxFanout, webhookTarget: WebhookTarget,
-                     logger: Logger) -> some Service {
+                     tokenCache: TokenCache?, logger: Logger) -> some Service {
         Application(router: APIRoutes.build(pool: pool, metrics: metrics, evaluator: evaluator, plan: plan, fanout: fanout,
-                                            publicURL: settings.publicURL, webhookTarget: webhookTarget).0,
+                                            publicURL: settings.publicURL, webhookTarget: webhookTarget, tokenCache: tokenCache).0,
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "matchd"),
                     logger: logger)
     }
