@@ -95,23 +95,13 @@ public struct InboxFanoutService: Service {
 
     public func run() async throws {
         if let listener {
-            let events = listener.events()
-            listener.start()
             // The listener is shared (the offer index follows it too, and stops it): only this
             // subscription ends here, by cancellation.
             await cancelWhenGracefulShutdown { [fanout] in
-                await listener.listen(InboxDispatcher.channel)
-                for await event in events {
-                    switch event {
-                    case .reconnected:
-                        fanout.wakeAll()
-                    case .notification(let note) where note.channel == InboxDispatcher.channel:
-                        let parts = note.payload.split(separator: " ")
-                        if let user = parts.first.flatMap({ UUID(uuidString: String($0)) }) {
-                            fanout.wake(userID: user, through: parts.dropFirst().first.flatMap { Int64($0) } ?? .max)
-                        }
-                    case .notification:
-                        break
+                await listener.follow(InboxDispatcher.channel, reconnected: { fanout.wakeAll() }) { payload in
+                    let parts = payload.split(separator: " ")
+                    if let user = parts.first.flatMap({ UUID(uuidString: String($0)) }) {
+                        fanout.wake(userID: user, through: parts.dropFirst().first.flatMap { Int64($0) } ?? .max)
                     }
                 }
             }

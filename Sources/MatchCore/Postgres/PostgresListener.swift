@@ -110,6 +110,28 @@ public final class PostgresListener: Sendable {
         return stream
     }
 
+    /// Follows `channel` until the listener stops or the task is cancelled: subscribes before it
+    /// LISTENs, so nothing sent after the LISTEN is missed; calls `listening` once the server has
+    /// confirmed it, `reconnected` after every reconnect (what was sent in between is lost), and
+    /// `notified` with each payload on the channel.
+    public func follow(_ channel: String, listening: () async -> Void = {}, reconnected: () async -> Void,
+                       notified: (String) async -> Void) async {
+        let events = events()
+        start()
+        await listen(channel)
+        await listening()
+        for await event in events {
+            switch event {
+            case .reconnected:
+                await reconnected()
+            case .notification(let note) where note.channel == channel:
+                await notified(note.payload)
+            case .notification:
+                break
+            }
+        }
+    }
+
     /// LISTENs on `channel`; returns once the server confirmed it (or at once, when stopped).
     public func listen(_ channel: String) async {
         await command(channel, listen: true)

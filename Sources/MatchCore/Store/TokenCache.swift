@@ -121,22 +121,10 @@ public struct TokenCacheFollower: Service {
     }
 
     public func run() async throws {
-        let events = listener.events()
-        listener.start()
         await cancelWhenGracefulShutdown { [cache, listener] in
-            await listener.listen(TokenCache.channel)
-            cache.isFollowing = true
-            for await event in events {
-                switch event {
-                case .reconnected:
-                    // Whatever was notified while the connection was down is lost: start again empty.
-                    cache.isFollowing = true
-                case .notification(let note) where note.channel == TokenCache.channel:
-                    cache.invalidateAll()
-                case .notification:
-                    break
-                }
-            }
+            // Whatever was notified while the connection was down is lost: a reconnect starts again empty.
+            await listener.follow(TokenCache.channel, listening: { cache.isFollowing = true },
+                                  reconnected: { cache.isFollowing = true }, notified: { _ in cache.invalidateAll() })
         }
         cache.isFollowing = false
     }

@@ -176,24 +176,15 @@ public struct OfferIndexFollower: Service {
     }
 
     public func run() async throws {
-        let events = listener.events()
-        listener.start()
         // The handler covers the LISTEN too: a shutdown while the server is unreachable stops the
         // listener, which ends the wait and the loop.
         await withGracefulShutdownHandler {
-            await listener.listen(LiveOfferIndex.channel)
-            await index.startFollowing()
-            for await event in events {
-                switch event {
-                case .reconnected:
-                    await index.lostNotifications()
-                    await index.startFollowing()
-                case .notification(let note) where note.channel == LiveOfferIndex.channel:
-                    await index.apply(payload: note.payload)
-                case .notification:
-                    break
-                }
-            }
+            await listener.follow(LiveOfferIndex.channel, listening: { await index.startFollowing() },
+                                  reconnected: {
+                                      await index.lostNotifications()
+                                      await index.startFollowing()
+                                  },
+                                  notified: { await index.apply(payload: $0) })
         } onGracefulShutdown: {
             listener.stop()
         }
