@@ -8,8 +8,6 @@ public enum StandardMetrics {
         for (channel, result) in [("email", "sent"), ("email", "failed"), ("webhook", "delivered"), ("webhook", "failed")] {
             _ = Counter(label: "lotsen_notifications_sent_total", dimensions: [("channel", channel), ("result", result)])
         }
-        for kind in ["participant", "offer", "assignment"] {
-            _ = Metrics.Timer(label: "lotsen_matching_duration_seconds", dimensions: [("kind", kind)])
-        }
+        for kind in MatchingMetrics.Kind.allCases { _ = MatchingMetrics.timer(kind) }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 
 /// Marks, for each participant, the suggestion the market-wide assignment chose ("recommended"),
 /// so scarce offers are not all pointed at the same few people. The ranked list stays as it is.
@@ -105,10 +104,7 @@ public struct MarketRebalanceWorker: JobWorker {
             ])
             let summary = try await pool.withTransaction { tx in
                 let started = ContinuousClock.now
-                defer {
-                    Metrics.Timer(label: "lotsen_matching_duration_seconds", dimensions: [("kind", "assignment")])
-                        .recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
-                }
+                defer { MatchingMetrics.record(.assignment, since: started) }
                 return try await MarketRebalance().run(forbundID: one.id, in: tx)
             }
             context.logger.info("rebalanced", metadata: ["suggestions": "\(summary.suggestions)", "recommended": "\(summary.recommended)"])

@@ -24,7 +24,7 @@ public struct MatchParticipantWorker: JobWorker {
 
     public func work(_ target: MatchingJobs.Target, context: JobContext) async throws -> JobOutcome {
         let today = CalendarDate.inSweden(clock.now())
-        try await MatchingTransaction.run(pool: pool, forbundID: target.forbundID, kind: "participant") { tx in
+        try await MatchingTransaction.run(pool: pool, forbundID: target.forbundID, kind: .participant) { tx in
             try await match(target, today: today, context: context, in: tx)
         }
         return .complete

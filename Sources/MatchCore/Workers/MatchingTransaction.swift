@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 
 /// How a matching job runs: one transaction that holds its förbund's matching lock, retried when
 /// PostgreSQL breaks a deadlock or a serialization conflict. See `MatchingRules.md`.
@@ -16,17 +15,14 @@ enum MatchingTransaction {
     /// (40001) rolls the whole transaction back and runs it again from its first read.
     /// `lotsen_matching_duration_seconds{kind}` times the matching itself, from the lock to the end
     /// of the body; the wait for the lock is the queue's and the lock's, not matching's.
-    static func run<T: Sendable>(pool: PostgresPool, forbundID: UUID, kind: String,
+    static func run<T: Sendable>(pool: PostgresPool, forbundID: UUID, kind: MatchingMetrics.Kind,
                                  _ body: @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         try await pool.withRetriedTransaction(attempts: attempts) { tx in
             try await tx.execute("""
                 SELECT pg_advisory_xact_lock(\(lockClass), hashtext(\(forbundID.uuidString.lowercased())))
                 """)
             let started = ContinuousClock.now
-            defer {
-                Metrics.Timer(label: "lotsen_matching_duration_seconds", dimensions: [("kind", kind)])
-                    .recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
-            }
+            defer { MatchingMetrics.record(kind, since: started) }
             return try await body(tx)
         }
     }

@@ -95,12 +95,15 @@ struct RequestIDMiddleware: RouterMiddleware {
             response = try error.response(from: request, context: context)
         }
         response.headers[Self.header] = context.id
-        var metadata: Logger.Metadata = [
-            "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(response.status.code)",
-            "ms": "\(Int((ContinuousClock.now - started).inSeconds * 1000))",
-        ]
-        if let actor = context.actor.value { metadata["actor"] = "\(actor)" }
-        context.logger.debug("request", metadata: metadata)
+        // Built only at debug: on every request at the usual level this would be work for nothing.
+        if context.logger.logLevel <= .debug {
+            var metadata: Logger.Metadata = [
+                "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(response.status.code)",
+                "ms": "\(Int((ContinuousClock.now - started).inSeconds * 1000))",
+            ]
+            if let actor = context.actor.value { metadata["actor"] = "\(actor)" }
+            context.logger.debug("request", metadata: metadata)
+        }
         return response
     }
 
